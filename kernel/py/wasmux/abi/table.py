@@ -1,0 +1,173 @@
+"""The one declaration of every syscall: WASI preview1 and the `wasmux` extension.
+
+Layer: ABI data; imported by the kernel dispatcher, the native host (which builds its
+marshalling from it), and `abi.generate` (which writes kernel/abi.gen.js and
+rootfs-build/include/wasmux/syscalls.h from it).
+
+A syscall has flat wasm parameters (all i32 unless named in `i64`), and two lists of
+views over them: `ins`, the decoded values handed to the handler in order, and `outs`,
+the values the handler returns (a tuple, in order) that the edge writes back into guest
+memory. Every call returns an i32 errno except the `noreturn` ones.
+
+View kinds (the edge's contract):
+  int(p)            p as an unsigned integer (i32 or i64)
+  sint(p)           p as a signed integer
+  path(ptr, len)    guest bytes decoded as UTF-8 -> str (EILSEQ if invalid)
+  bytes(ptr, len)   guest bytes -> bytes
+  iovs_in(ptr, n)   gathered bytes of n iovecs -> bytes
+  iovs_cap(ptr, n)  total capacity of n iovecs -> int
+  subs(ptr, n)      n subscription records -> list of tuples in layout order
+ outs:
+  u32(ptr), u64(ptr)       an int stored little-endian
+  struct:NAME(ptr)         a tuple packed with wasi.LAYOUTS[NAME]
+  iovs_out(ptr, n)         bytes scattered over the iovecs (at most their capacity)
+  buf_out(ptr, len)        bytes copied to ptr (at most len)
+  events(ptr)              a list of event tuples packed consecutively
+  strings(ptrs, buf)       a list of bytes: NUL-terminated copies in buf, pointers in ptrs
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WASI = "wasi_snapshot_preview1"
+WASMUX = "wasmux"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    kind: str
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Syscall:
+    number: int
+    module: str
+    name: str
+    params: tuple[str, ...]
+    i64: frozenset[str]
+    ins: tuple[View, ...]
+    outs: tuple[View, ...]
+    noreturn: bool
+
+    def wasm_param_types(self) -> tuple[str, ...]:
+        return tuple("i64" if p in self.i64 else "i32" for p in self.params)
+
+
+def _views(spec: str) -> tuple[View, ...]:
+    """'int(fd) path(path,path_len)' -> (View('int', ('fd',)), View('path', ...))."""
+    views = []
+    for item in spec.split():
+        kind, _, rest = item.partition("(")
+        views.append(View(kind, tuple(rest.rstrip(")").split(","))))
+    return tuple(views)
+
+
+SYSCALLS: list[Syscall] = []
+BY_NAME: dict[tuple[str, str], Syscall] = {}
+
+
+def _declare(module: str, name: str, params: str, ins: str = "", outs: str = "",
+             i64: str = "", noreturn: bool = False) -> None:
+    call = Syscall(len(SYSCALLS), module, name, tuple(params.split()), frozenset(i64.split()),
+                   _views(ins), _views(outs), noreturn)
+    names = set(call.params)
+    for view in call.ins + call.outs:
+        assert set(view.params) <= names, (name, view)
+    SYSCALLS.append(call)
+    BY_NAME[(module, name)] = call
+
+
+def wasi(name: str, params: str, ins: str = "", outs: str = "", i64: str = "",
+         noreturn: bool = False) -> None:
+    _declare(WASI, name, params, ins, outs, i64, noreturn)
+
+
+def wasmux(name: str, params: str, ins: str = "", outs: str = "", i64: str = "") -> None:
+    _declare(WASMUX, name, params, ins, outs, i64)
+
+
+# --- WASI preview1: all 46 functions, in the spec's order ---
+wasi("args_get", "argv argv_buf", outs="strings(argv,argv_buf)")
+wasi("args_sizes_get", "argc argv_buf_size", outs="u32(argc) u32(argv_buf_size)")
+wasi("environ_get", "environ environ_buf", outs="strings(environ,environ_buf)")
+wasi("environ_sizes_get", "environc environ_buf_size",
+     outs="u32(environc) u32(environ_buf_size)")
+wasi("clock_res_get", "id resolution", ins="int(id)", outs="u64(resolution)")
+wasi("clock_time_get", "id precision time", ins="int(id) int(precision)", outs="u64(time)",
+     i64="precision")
+wasi("fd_advise", "fd offset len advice", ins="int(fd) int(offset) int(len) int(advice)",
+     i64="offset len")
+wasi("fd_allocate", "fd offset len", ins="int(fd) int(offset) int(len)", i64="offset len")
+wasi("fd_close", "fd", ins="int(fd)")
+wasi("fd_datasync", "fd", ins="int(fd)")
+wasi("fd_fdstat_get", "fd stat", ins="int(fd)", outs="struct:fdstat(stat)")
+wasi("fd_fdstat_set_flags", "fd flags", ins="int(fd) int(flags)")
+wasi("fd_fdstat_set_rights", "fd fs_rights_base fs_rights_inheriting",
+     ins="int(fd) int(fs_rights_base) int(fs_rights_inheriting)",
+     i64="fs_rights_base fs_rights_inheriting")
+wasi("fd_filestat_get", "fd buf", ins="int(fd)", outs="struct:filestat(buf)")
+wasi("fd_filestat_set_size", "fd size", ins="int(fd) int(size)", i64="size")
+wasi("fd_filestat_set_times", "fd atim mtim fst_flags",
+     ins="int(fd) int(atim) int(mtim) int(fst_flags)", i64="atim mtim")
+wasi("fd_pread", "fd iovs iovs_len offset nread", ins="int(fd) iovs_cap(iovs,iovs_len) int(offset)",
+     outs="iovs_out(iovs,iovs_len) u32(nread)", i64="offset")
+wasi("fd_prestat_get", "fd buf", ins="int(fd)", outs="struct:prestat(buf)")
+wasi("fd_prestat_dir_name", "fd path path_len", ins="int(fd) int(path_len)",
+     outs="buf_out(path,path_len)")
+wasi("fd_pwrite", "fd iovs iovs_len offset nwritten",
+     ins="int(fd) iovs_in(iovs,iovs_len) int(offset)", outs="u32(nwritten)", i64="offset")
+wasi("fd_read", "fd iovs iovs_len nread", ins="int(fd) iovs_cap(iovs,iovs_len)",
+     outs="iovs_out(iovs,iovs_len) u32(nread)")
+wasi("fd_readdir", "fd buf buf_len cookie bufused", ins="int(fd) int(buf_len) int(cookie)",
+     outs="buf_out(buf,buf_len) u32(bufused)", i64="cookie")
+wasi("fd_renumber", "fd to", ins="int(fd) int(to)")
+wasi("fd_seek", "fd offset whence newoffset", ins="int(fd) sint(offset) int(whence)",
+     outs="u64(newoffset)", i64="offset")
+wasi("fd_sync", "fd", ins="int(fd)")
+wasi("fd_tell", "fd offset", ins="int(fd)", outs="u64(offset)")
+wasi("fd_write", "fd iovs iovs_len nwritten", ins="int(fd) iovs_in(iovs,iovs_len)",
+     outs="u32(nwritten)")
+wasi("path_create_directory", "fd path path_len", ins="int(fd) path(path,path_len)")
+wasi("path_filestat_get", "fd flags path path_len buf",
+     ins="int(fd) int(flags) path(path,path_len)", outs="struct:filestat(buf)")
+wasi("path_filestat_set_times", "fd flags path path_len atim mtim fst_flags",
+     ins="int(fd) int(flags) path(path,path_len) int(atim) int(mtim) int(fst_flags)",
+     i64="atim mtim")
+wasi("path_link", "old_fd old_flags old_path old_path_len new_fd new_path new_path_len",
+     ins="int(old_fd) int(old_flags) path(old_path,old_path_len) int(new_fd) "
+         "path(new_path,new_path_len)")
+wasi("path_open",
+     "fd dirflags path path_len oflags fs_rights_base fs_rights_inheriting fdflags opened_fd",
+     ins="int(fd) int(dirflags) path(path,path_len) int(oflags) int(fs_rights_base) "
+         "int(fs_rights_inheriting) int(fdflags)",
+     outs="u32(opened_fd)", i64="fs_rights_base fs_rights_inheriting")
+wasi("path_readlink", "fd path path_len buf buf_len bufused",
+     ins="int(fd) path(path,path_len) int(buf_len)", outs="buf_out(buf,buf_len) u32(bufused)")
+wasi("path_remove_directory", "fd path path_len", ins="int(fd) path(path,path_len)")
+wasi("path_rename", "fd old_path old_path_len new_fd new_path new_path_len",
+     ins="int(fd) path(old_path,old_path_len) int(new_fd) path(new_path,new_path_len)")
+wasi("path_symlink", "old_path old_path_len fd new_path new_path_len",
+     ins="path(old_path,old_path_len) int(fd) path(new_path,new_path_len)")
+wasi("path_unlink_file", "fd path path_len", ins="int(fd) path(path,path_len)")
+wasi("poll_oneoff", "in out nsubscriptions nevents", ins="subs(in,nsubscriptions)",
+     outs="events(out) u32(nevents)")
+wasi("proc_exit", "rval", ins="int(rval)", noreturn=True)
+wasi("proc_raise", "sig", ins="int(sig)")
+wasi("sched_yield", "")
+wasi("random_get", "buf buf_len", ins="int(buf_len)", outs="buf_out(buf,buf_len)")
+wasi("sock_accept", "fd flags result_fd", ins="int(fd) int(flags)", outs="u32(result_fd)")
+wasi("sock_recv", "fd ri_data ri_data_len ri_flags ro_datalen ro_flags",
+     ins="int(fd) iovs_cap(ri_data,ri_data_len) int(ri_flags)",
+     outs="iovs_out(ri_data,ri_data_len) u32(ro_datalen) u32(ro_flags)")
+wasi("sock_send", "fd si_data si_data_len si_flags so_datalen",
+     ins="int(fd) iovs_in(si_data,si_data_len) int(si_flags)", outs="u32(so_datalen)")
+wasi("sock_shutdown", "fd how", ins="int(fd) int(how)")
+
+# --- wasmux extension: POSIX calls WASI lacks ---
+wasmux("getpid", "pid", outs="u32(pid)")
+wasmux("getppid", "pid", outs="u32(pid)")
+
+WASI_COUNT = sum(1 for call in SYSCALLS if call.module == WASI)
+assert WASI_COUNT == 46, WASI_COUNT

@@ -1,0 +1,50 @@
+"""Kernel error and blocking signals.
+
+Layer: bottom of the kernel core; imports nothing but the WASI errno table.
+Subsystems raise `KernelError(errno)`; the dispatcher is the one place that turns it
+into the errno a guest sees. A handler that cannot finish yet raises `WouldBlock`
+naming the wait queues whose wake-up makes retrying worthwhile.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .abi import wasi
+
+if TYPE_CHECKING:
+    from .wait import WaitQueue
+
+
+class KernelError(Exception):
+    """A failed syscall: carries the WASI errno and an optional message for tracing."""
+
+    __slots__ = ("errno",)
+
+    def __init__(self, errno: int, message: str = "") -> None:
+        super().__init__(message or wasi.errno_name(errno))
+        self.errno = errno
+
+
+class WouldBlock(Exception):
+    """Raised by a handler that must wait: retry after any queue wakes or the deadline
+    (monotonic nanoseconds) passes; a handler that sees the deadline passed returns."""
+
+    __slots__ = ("queues", "deadline")
+
+    def __init__(self, *queues: WaitQueue, deadline: int | None = None) -> None:
+        super().__init__()
+        self.queues = queues
+        self.deadline = deadline
+
+
+class ProcessExit(Exception):
+    """Raised by proc_exit (and fatal signals delivered at a syscall): the calling
+    process has ended; the edge stops running guest code. The kernel already recorded
+    the status."""
+
+    __slots__ = ("status",)
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status

@@ -1,0 +1,39 @@
+"""The Host interface: everything the kernel needs from the world.
+
+Layer: kernel core boundary. The kernel does no I/O of its own: clocks, randomness,
+timers and running guest code are reached through a Host. Implementations live in
+`hosts/` (memory.py for tests, native.py on wasmtime, pyodide.py in the browser).
+Host methods are called with the kernel's lock held (native) or on the kernel's
+thread (browser); callbacks a host makes into the kernel must do the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .proc import Process
+
+
+class Host(Protocol):
+    def realtime_ns(self) -> int: ...
+
+    def monotonic_ns(self) -> int: ...
+
+    def random_bytes(self, size: int) -> bytes: ...
+
+    def set_timer(self, deadline_ns: int, callback: Callable[[], None]) -> Any:
+        """Call callback (under the kernel lock) once monotonic time reaches deadline."""
+        ...
+
+    def cancel_timer(self, handle: Any) -> None: ...
+
+    def start_process(self, process: Process, module: bytes) -> None:
+        """Begin running `module` as `process`. Raises KernelError(ENOEXEC) for bytes
+        that are not a loadable wasm module (the message says why)."""
+        ...
+
+    def kill_process(self, process: Process) -> None:
+        """Stop running the process's guest code at once, wherever it is (busy loops
+        and parked syscalls included). The kernel already recorded the exit."""
+        ...

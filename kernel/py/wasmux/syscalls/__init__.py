@@ -1,0 +1,35 @@
+"""Syscall handlers: thin functions that check arguments and call a subsystem.
+
+Layer: kernel core. Each handler is registered under its ABI table name with
+`@syscall(name)` and has the signature `handler(kernel, process, *ins) -> outs`, where
+`ins` and `outs` are the decoded views abi/table.py declares. Handlers raise
+KernelError for failures and WouldBlock to park; they never touch guest memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..abi.table import BY_NAME, WASI, WASMUX
+
+HANDLERS: dict[tuple[str, str], Callable[..., tuple[Any, ...]]] = {}
+
+
+def syscall(name: str, module: str = WASI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as the handler of `module.name`."""
+    assert (module, name) in BY_NAME, f"{module}.{name} is not in the ABI table"
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        assert (module, name) not in HANDLERS, f"{name} registered twice"
+        HANDLERS[(module, name)] = handler
+        return handler
+    return register
+
+
+def wasmux_syscall(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return syscall(name, WASMUX)
+
+
+# Importing the handler modules registers them.
+from . import process  # noqa: E402,F401
