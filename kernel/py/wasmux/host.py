@@ -22,6 +22,10 @@ class Host(Protocol):
 
     def random_bytes(self, size: int) -> bytes: ...
 
+    def console_write(self, data: bytes) -> None:
+        """Show bytes written to /dev/console (the terminal, or the host's stdout)."""
+        ...
+
     def set_timer(self, deadline_ns: int, callback: Callable[[], None]) -> Any:
         """Call callback (under the kernel lock) once monotonic time reaches deadline."""
         ...

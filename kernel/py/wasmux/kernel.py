@@ -59,6 +59,8 @@ class Kernel:
         self.processes = ProcessTable()
         self.boot_ns = host.monotonic_ns()
         self.vfs = VFS(self, root)
+        self.vfs.mount_standard()
+        self.console = self.vfs.console
         self.handlers: list[Handler] = [
             syscalls.HANDLERS.get((call.module, call.name)) or _enosys(call.name)
             for call in table.SYSCALLS

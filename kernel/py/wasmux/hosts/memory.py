@@ -28,6 +28,7 @@ class MemoryHost:
         self.started: dict[int, bytes] = {}
         self.killed: list[int] = []
         self.random_seed = 0
+        self.console_output = bytearray()
 
     def realtime_ns(self) -> int:
         return self.realtime_base + self.now
@@ -38,6 +39,9 @@ class MemoryHost:
     def random_bytes(self, size: int) -> bytes:
         self.random_seed += 1
         return bytes((self.random_seed * 31 + i * 17) & 0xFF for i in range(size))
+
+    def console_write(self, data: bytes) -> None:
+        self.console_output += data
 
     def set_timer(self, deadline_ns: int, callback: Callable[[], None]) -> Any:
         handle = next(self.counter)

@@ -1,0 +1,216 @@
+"""procfs: /proc, a read-only view of the kernel's process table, generated on access.
+
+Layer: filesystem; imports file.py; reads the kernel's process table and mount list
+(never changes them). Entries: /proc/self (a symlink to the caller's pid, resolved per
+caller by the VFS through `readlink_for`), /proc/mounts, /proc/uptime, and per process
+/proc/<pid>/cmdline, /proc/<pid>/status and /proc/<pid>/fd/<n> (symlinks to the path
+each descriptor was opened with). File contents are generated on every read, from the
+state at that moment; their size reads as 0, as on Linux.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from ..abi import wasi
+from ..errors import KernelError
+from ..file import FileSystem, Inode, OpenFile
+from ..proc import ZOMBIE
+
+if TYPE_CHECKING:
+    from ..kernel import Kernel
+    from ..proc import Process
+
+ROOT_INO, SELF_INO, MOUNTS_INO, UPTIME_INO = 1, 2, 3, 4
+CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, FD_LINK_SLOT = 1, 2, 3, 0x100
+
+
+def process_ino(pid: int, slot: int) -> int:
+    """Inode numbers of per-process entries: the pid in the high bits, the entry below."""
+    return (pid << 16) | slot
+
+
+class ProcFS(FileSystem):
+    kind = "proc"
+
+    def __init__(self, dev: int, clock: Callable[[], int], kernel: Kernel) -> None:
+        super().__init__(dev, clock)
+        self.kernel = kernel
+        self.root: Inode = ProcRoot(self)
+
+    def process(self, pid: int) -> Process:
+        """The live (or zombie) process `pid`; ENOENT once it was reaped."""
+        process = self.kernel.processes.get(pid)
+        if process is None:
+            raise KernelError(wasi.ENOENT, "no such process")
+        return process
+
+
+class ProcInode(Inode):
+    """Namespace changes are refused: procfs is read-only."""
+
+    fs: ProcFS
+
+    def _refuse(self) -> KernelError:
+        return KernelError(wasi.EACCES, "procfs is read-only")
+
+    def write(self, file: OpenFile, offset: int, data: bytes) -> int:
+        raise self._refuse()
+
+    def truncate(self, size: int) -> None:
+        raise self._refuse()
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        raise self._refuse()
+
+    def set_mode(self, mode: int) -> None:
+        raise self._refuse()
+
+
+class GeneratedFile(ProcInode):
+    filetype = wasi.FILETYPE_REGULAR_FILE
+
+    def __init__(self, fs: ProcFS, ino: int, generate: Callable[[], bytes]) -> None:
+        super().__init__(fs, ino, 0o444)
+        self.generate = generate
+
+    def read(self, file: OpenFile, offset: int, size: int) -> bytes:
+        return self.generate()[offset:offset + size]
+
+
+class ProcLink(ProcInode):
+    filetype = wasi.FILETYPE_SYMBOLIC_LINK
+
+    def __init__(self, fs: ProcFS, ino: int, target: str) -> None:
+        super().__init__(fs, ino, 0o777)
+        self.target = target
+
+    def readlink(self) -> str:
+        return self.target
+
+
+class SelfLink(ProcInode):
+    """/proc/self: its target is the pid of whoever follows it."""
+
+    filetype = wasi.FILETYPE_SYMBOLIC_LINK
+
+    def readlink_for(self, process: Process | None) -> str:
+        if process is None:
+            raise KernelError(wasi.ENOENT, "/proc/self without a calling process")
+        return str(process.pid)
+
+
+class ProcDirectory(ProcInode):
+    """A generated directory: `entries()` yields (name, inode) for what exists now."""
+
+    filetype = wasi.FILETYPE_DIRECTORY
+
+    def __init__(self, fs: ProcFS, ino: int, parent: Inode | None) -> None:
+        super().__init__(fs, ino, 0o555)
+        self.parent = parent if parent is not None else self
+        self.nlink = 2
+
+    def entries(self) -> Iterable[tuple[str, Inode]]:
+        raise NotImplementedError
+
+    def lookup(self, name: str) -> Inode:
+        if name == "..":
+            return self.parent
+        if name == ".":
+            return self
+        for entry_name, inode in self.entries():
+            if entry_name == name:
+                return inode
+        raise KernelError(wasi.ENOENT)
+
+    def list(self) -> Iterable[tuple[str, Inode]]:
+        return list(self.entries())
+
+    def create_file(self, name: str, mode: int) -> Inode:
+        raise self._refuse()
+
+    def create_directory(self, name: str, mode: int) -> Inode:
+        raise self._refuse()
+
+    def create_symlink(self, name: str, target: str) -> Inode:
+        raise self._refuse()
+
+    def link(self, name: str, inode: Inode) -> None:
+        raise self._refuse()
+
+    def unlink(self, name: str) -> None:
+        raise self._refuse()
+
+    def remove_directory(self, name: str) -> None:
+        raise self._refuse()
+
+    def rename(self, old_name: str, new_parent: Inode, new_name: str) -> None:
+        raise self._refuse()
+
+
+class ProcRoot(ProcDirectory):
+    def __init__(self, fs: ProcFS) -> None:
+        super().__init__(fs, ROOT_INO, None)
+
+    def entries(self) -> Iterable[tuple[str, Inode]]:
+        fs = self.fs
+        yield "self", SelfLink(fs, SELF_INO, 0o777)
+        yield "mounts", GeneratedFile(fs, MOUNTS_INO, self.mounts)
+        yield "uptime", GeneratedFile(fs, UPTIME_INO, self.uptime)
+        for process in sorted(fs.kernel.processes, key=lambda p: p.pid):
+            yield str(process.pid), ProcessDirectory(fs, process.pid, self)
+
+    def lookup(self, name: str) -> Inode:
+        if name.isdigit() and name == str(int(name)):
+            self.fs.process(int(name))
+            return ProcessDirectory(self.fs, int(name), self)
+        return super().lookup(name)
+
+    def mounts(self) -> bytes:
+        return "".join(f"{fs.kind} {path} {fs.kind} rw 0 0\n"
+                       for path, fs in self.fs.kernel.vfs.mounts).encode()
+
+    def uptime(self) -> bytes:
+        kernel = self.fs.kernel
+        seconds = (kernel.host.monotonic_ns() - kernel.boot_ns) / 1e9
+        return f"{seconds:.2f} 0.00\n".encode()
+
+
+class ProcessDirectory(ProcDirectory):
+    def __init__(self, fs: ProcFS, pid: int, parent: Inode) -> None:
+        super().__init__(fs, process_ino(pid, 0), parent)
+        self.pid = pid
+
+    def entries(self) -> Iterable[tuple[str, Inode]]:
+        fs, pid = self.fs, self.pid
+        fs.process(pid)
+        yield "cmdline", GeneratedFile(fs, process_ino(pid, CMDLINE_SLOT), self.cmdline)
+        yield "status", GeneratedFile(fs, process_ino(pid, STATUS_SLOT), self.status)
+        yield "fd", FdDirectory(fs, pid, self)
+
+    def cmdline(self) -> bytes:
+        return b"".join(arg + b"\0" for arg in self.fs.process(self.pid).argv)
+
+    def status(self) -> bytes:
+        process = self.fs.process(self.pid)
+        if process.state == ZOMBIE:
+            state = "Z (zombie)"
+        elif process.parked is not None:
+            state = "S (sleeping)"
+        else:
+            state = "R (running)"
+        return (f"Name:\t{process.name}\nUmask:\t{process.umask:04o}\nState:\t{state}\n"
+                f"Tgid:\t{process.pid}\nPid:\t{process.pid}\nPPid:\t{process.ppid}\n").encode()
+
+
+class FdDirectory(ProcDirectory):
+    def __init__(self, fs: ProcFS, pid: int, parent: Inode) -> None:
+        super().__init__(fs, process_ino(pid, FD_DIR_SLOT), parent)
+        self.pid = pid
+
+    def entries(self) -> Iterable[tuple[str, Inode]]:
+        fs, pid = self.fs, self.pid
+        for fd, descriptor in sorted(fs.process(pid).fds.entries.items()):
+            yield str(fd), ProcLink(fs, process_ino(pid, FD_LINK_SLOT + fd),
+                                    descriptor.file.path)

@@ -1,0 +1,66 @@
+"""Fixtures for kernel unit tests: a kernel on the in-memory host and a process in it.
+
+`kernel` has a tmpfs root. `fs_kernel` has a root made by `filesystem_factory`, which is
+parameterized over every filesystem implementation, so filesystem behaviour tests run
+against each of them. `process` (and `fs_process`) is a process with stdin /dev/null,
+stdout and stderr on the console, and fd 3 the preopened root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from wasmux.abi import wasi
+from wasmux.fdtable import Descriptor, FdTable
+from wasmux.file import FileSystem
+from wasmux.fs.tmpfs import TmpFS
+from wasmux.hosts.memory import WASM_MAGIC, MemoryHost
+from wasmux.kernel import Kernel
+from wasmux.proc import Process
+
+FilesystemFactory = Callable[[MemoryHost], FileSystem]
+FILESYSTEMS: dict[str, FilesystemFactory] = {
+    "tmpfs": lambda host: TmpFS(1, host.realtime_ns),
+}
+
+
+@pytest.fixture(params=sorted(FILESYSTEMS))
+def filesystem_factory(request: pytest.FixtureRequest) -> FilesystemFactory:
+    """Makes a fresh root filesystem of each kind on a given memory host."""
+    return FILESYSTEMS[request.param]
+
+
+@pytest.fixture
+def kernel() -> Kernel:
+    host = MemoryHost()
+    return Kernel(host, TmpFS(1, host.realtime_ns))
+
+
+@pytest.fixture
+def fs_kernel(filesystem_factory: FilesystemFactory) -> Kernel:
+    host = MemoryHost()
+    return Kernel(host, filesystem_factory(host))
+
+
+def spawn_test_process(kernel: Kernel, argv: list[bytes] | None = None) -> Process:
+    """A process with 0 = /dev/null, 1 and 2 = console, 3 = preopened '/'."""
+    vfs = kernel.vfs
+    fds = FdTable()
+    for fd, path, writable in ((0, "/dev/null", False), (1, "/dev/console", True),
+                               (2, "/dev/console", True)):
+        file = vfs.open(None, vfs.root, path, 0, True, not writable, writable, 0, path)
+        fds.install_at(fd, Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL))
+    fds.install_at(3, kernel.root_descriptor())
+    return kernel.spawn(WASM_MAGIC, argv or [b"prog"], [], fds)
+
+
+@pytest.fixture
+def process(kernel: Kernel) -> Process:
+    return spawn_test_process(kernel)
+
+
+@pytest.fixture
+def fs_process(fs_kernel: Kernel) -> Process:
+    return spawn_test_process(fs_kernel)
