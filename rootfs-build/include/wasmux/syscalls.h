@@ -59,6 +59,30 @@ extern "C" {
 #define WASMUX_SYS_sock_shutdown 45
 #define WASMUX_SYS_getpid 46
 #define WASMUX_SYS_getppid 47
+#define WASMUX_SYS_spawn 48
+#define WASMUX_SYS_vfork_begin 49
+#define WASMUX_SYS_vfork_exec 50
+#define WASMUX_SYS_vfork_exit 51
+#define WASMUX_SYS_wait4 52
+#define WASMUX_SYS_pipe2 53
+#define WASMUX_SYS_dup 54
+#define WASMUX_SYS_dup3 55
+#define WASMUX_SYS_fcntl 56
+#define WASMUX_SYS_ioctl 57
+#define WASMUX_SYS_kill 58
+#define WASMUX_SYS_sigaction 59
+#define WASMUX_SYS_sigprocmask 60
+#define WASMUX_SYS_sigpending 61
+#define WASMUX_SYS_sigsuspend 62
+#define WASMUX_SYS_alarm 63
+#define WASMUX_SYS_chdir 64
+#define WASMUX_SYS_fchdir 65
+#define WASMUX_SYS_getcwd 66
+#define WASMUX_SYS_umask 67
+#define WASMUX_SYS_setpgid 68
+#define WASMUX_SYS_getpgid 69
+#define WASMUX_SYS_setsid 70
+#define WASMUX_SYS_getsid 71
 
 /* Functions of the "wasmux" import module (POSIX calls WASI lacks). */
 /* getpid: in -; out u32(pid); returns a WASI errno. */
@@ -68,6 +92,102 @@ int32_t __wasmux_getpid(uint32_t *pid)
 /* getppid: in -; out u32(pid); returns a WASI errno. */
 int32_t __wasmux_getppid(uint32_t *pid)
     __attribute__((import_module("wasmux"), import_name("getppid")));
+
+/* spawn: in path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len) bytes(actions,actions_len) int(flags) int(pgid) int(sigmask) int(sigdefault); out u32(pid); returns a WASI errno. */
+int32_t __wasmux_spawn(const char *path, size_t path_len, const void *argv, size_t argv_len, const void *envp, size_t envp_len, const void *actions, size_t actions_len, uint32_t flags, uint32_t pgid, uint64_t sigmask, uint64_t sigdefault, uint32_t *pid)
+    __attribute__((import_module("wasmux"), import_name("spawn")));
+
+/* vfork_begin: in -; out -; returns a WASI errno. */
+int32_t __wasmux_vfork_begin(void)
+    __attribute__((import_module("wasmux"), import_name("vfork_begin")));
+
+/* vfork_exec: in path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len); out u32(pid); returns a WASI errno. */
+int32_t __wasmux_vfork_exec(const char *path, size_t path_len, const void *argv, size_t argv_len, const void *envp, size_t envp_len, uint32_t *pid)
+    __attribute__((import_module("wasmux"), import_name("vfork_exec")));
+
+/* vfork_exit: in int(status); out u32(pid); returns a WASI errno. */
+int32_t __wasmux_vfork_exit(uint32_t status, uint32_t *pid)
+    __attribute__((import_module("wasmux"), import_name("vfork_exit")));
+
+/* wait4: in sint(pid) int(options); out u32(waited) u32(status); returns a WASI errno. */
+int32_t __wasmux_wait4(int32_t pid, uint32_t options, uint32_t *waited, uint32_t *status)
+    __attribute__((import_module("wasmux"), import_name("wait4")));
+
+/* pipe2: in int(flags); out u32(read_fd) u32(write_fd); returns a WASI errno. */
+int32_t __wasmux_pipe2(uint32_t flags, uint32_t *read_fd, uint32_t *write_fd)
+    __attribute__((import_module("wasmux"), import_name("pipe2")));
+
+/* dup: in int(fd); out u32(newfd); returns a WASI errno. */
+int32_t __wasmux_dup(uint32_t fd, uint32_t *newfd)
+    __attribute__((import_module("wasmux"), import_name("dup")));
+
+/* dup3: in int(fd) int(newfd) int(flags); out -; returns a WASI errno. */
+int32_t __wasmux_dup3(uint32_t fd, uint32_t newfd, uint32_t flags)
+    __attribute__((import_module("wasmux"), import_name("dup3")));
+
+/* fcntl: in int(fd) int(cmd) sint(arg); out u32(result); returns a WASI errno. */
+int32_t __wasmux_fcntl(uint32_t fd, uint32_t cmd, int32_t arg, uint32_t *result)
+    __attribute__((import_module("wasmux"), import_name("fcntl")));
+
+/* ioctl: in int(fd) int(request) bytes(arg,arg_len); out buf_out(arg,arg_len) u32(result); returns a WASI errno. */
+int32_t __wasmux_ioctl(uint32_t fd, uint32_t request, const void *arg, size_t arg_len, uint32_t *result)
+    __attribute__((import_module("wasmux"), import_name("ioctl")));
+
+/* kill: in sint(pid) int(sig); out -; returns a WASI errno. */
+int32_t __wasmux_kill(int32_t pid, uint32_t sig)
+    __attribute__((import_module("wasmux"), import_name("kill")));
+
+/* sigaction: in int(sig) int(change) int(disposition) int(flags) int(mask); out u32(old_disposition) u32(old_flags) u64(old_mask); returns a WASI errno. */
+int32_t __wasmux_sigaction(uint32_t sig, uint32_t change, uint32_t disposition, uint32_t flags, uint64_t mask, uint32_t *old_disposition, uint32_t *old_flags, uint64_t *old_mask)
+    __attribute__((import_module("wasmux"), import_name("sigaction")));
+
+/* sigprocmask: in int(how) int(mask); out u64(old_mask); returns a WASI errno. */
+int32_t __wasmux_sigprocmask(uint32_t how, uint64_t mask, uint64_t *old_mask)
+    __attribute__((import_module("wasmux"), import_name("sigprocmask")));
+
+/* sigpending: in -; out u64(mask); returns a WASI errno. */
+int32_t __wasmux_sigpending(uint64_t *mask)
+    __attribute__((import_module("wasmux"), import_name("sigpending")));
+
+/* sigsuspend: in int(mask); out -; returns a WASI errno. */
+int32_t __wasmux_sigsuspend(uint64_t mask)
+    __attribute__((import_module("wasmux"), import_name("sigsuspend")));
+
+/* alarm: in int(seconds); out u32(remaining); returns a WASI errno. */
+int32_t __wasmux_alarm(uint32_t seconds, uint32_t *remaining)
+    __attribute__((import_module("wasmux"), import_name("alarm")));
+
+/* chdir: in path(path,path_len); out -; returns a WASI errno. */
+int32_t __wasmux_chdir(const char *path, size_t path_len)
+    __attribute__((import_module("wasmux"), import_name("chdir")));
+
+/* fchdir: in int(fd); out -; returns a WASI errno. */
+int32_t __wasmux_fchdir(uint32_t fd)
+    __attribute__((import_module("wasmux"), import_name("fchdir")));
+
+/* getcwd: in int(buf_len); out buf_out(buf,buf_len) u32(len); returns a WASI errno. */
+int32_t __wasmux_getcwd(void *buf, uint32_t buf_len, uint32_t *len)
+    __attribute__((import_module("wasmux"), import_name("getcwd")));
+
+/* umask: in int(mask); out u32(old_mask); returns a WASI errno. */
+int32_t __wasmux_umask(uint32_t mask, uint32_t *old_mask)
+    __attribute__((import_module("wasmux"), import_name("umask")));
+
+/* setpgid: in int(pid) int(pgid); out -; returns a WASI errno. */
+int32_t __wasmux_setpgid(uint32_t pid, uint32_t pgid)
+    __attribute__((import_module("wasmux"), import_name("setpgid")));
+
+/* getpgid: in int(pid); out u32(pgid); returns a WASI errno. */
+int32_t __wasmux_getpgid(uint32_t pid, uint32_t *pgid)
+    __attribute__((import_module("wasmux"), import_name("getpgid")));
+
+/* setsid: in -; out u32(sid); returns a WASI errno. */
+int32_t __wasmux_setsid(uint32_t *sid)
+    __attribute__((import_module("wasmux"), import_name("setsid")));
+
+/* getsid: in int(pid); out u32(sid); returns a WASI errno. */
+int32_t __wasmux_getsid(uint32_t pid, uint32_t *sid)
+    __attribute__((import_module("wasmux"), import_name("getsid")));
 
 #ifdef __cplusplus
 }

@@ -168,6 +168,55 @@ wasi("sock_shutdown", "fd how", ins="int(fd) int(how)")
 # --- wasmux extension: POSIX calls WASI lacks ---
 wasmux("getpid", "pid", outs="u32(pid)")
 wasmux("getppid", "pid", outs="u32(pid)")
+# Processes (libwasmux: posix_spawn, vfork/execve/_exit, waitpid). Argument vectors are
+# `bytes` holding NUL-terminated strings back to back. `actions` is a packed list of
+# file-action records, each five little-endian i32 (kind, fd, arg1, arg2, path_len)
+# followed by path_len path bytes: kind 1 close(fd), 2 dup2(fd, arg1), 3 open(fd, path,
+# oflags=arg1 as in wasi-libc's <fcntl.h>, mode=arg2), 4 chdir(path), 5 fchdir(fd).
+# flags are the POSIX_SPAWN_* bits of libwasmux's <spawn.h>; masks are signal bit sets
+# (bit n-1 for signal n).
+wasmux("spawn", "path path_len argv argv_len envp envp_len actions actions_len flags pgid "
+       "sigmask sigdefault pid",
+       ins="path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len) "
+           "bytes(actions,actions_len) int(flags) int(pgid) int(sigmask) int(sigdefault)",
+       outs="u32(pid)", i64="sigmask sigdefault")
+# vfork: after vfork_begin the calling process acts on a snapshot of its fd table, cwd,
+# umask and signal state (the child's); vfork_exec spawns the child from that state and
+# vfork_exit makes it a zombie with `status`; both restore the parent's state.
+wasmux("vfork_begin", "")
+wasmux("vfork_exec", "path path_len argv argv_len envp envp_len pid",
+       ins="path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len)", outs="u32(pid)")
+wasmux("vfork_exit", "status pid", ins="int(status)", outs="u32(pid)")
+wasmux("wait4", "pid options waited status", ins="sint(pid) int(options)",
+       outs="u32(waited) u32(status)")
+# File descriptors beyond WASI.
+wasmux("pipe2", "flags read_fd write_fd", ins="int(flags)", outs="u32(read_fd) u32(write_fd)")
+wasmux("dup", "fd newfd", ins="int(fd)", outs="u32(newfd)")
+wasmux("dup3", "fd newfd flags", ins="int(fd) int(newfd) int(flags)")
+wasmux("fcntl", "fd cmd arg result", ins="int(fd) int(cmd) sint(arg)", outs="u32(result)")
+wasmux("ioctl", "fd request arg arg_len result", ins="int(fd) int(request) bytes(arg,arg_len)",
+       outs="buf_out(arg,arg_len) u32(result)")
+# Signals. disposition: 0 default, 1 ignore, 2 caught (libwasmux keeps the handler and
+# the kernel calls its exported trampoline); with change=0 sigaction only reads.
+wasmux("kill", "pid sig", ins="sint(pid) int(sig)")
+wasmux("sigaction", "sig change disposition flags mask old_disposition old_flags old_mask",
+       ins="int(sig) int(change) int(disposition) int(flags) int(mask)",
+       outs="u32(old_disposition) u32(old_flags) u64(old_mask)", i64="mask")
+wasmux("sigprocmask", "how mask old_mask", ins="int(how) int(mask)", outs="u64(old_mask)",
+       i64="mask")
+wasmux("sigpending", "mask", outs="u64(mask)")
+wasmux("sigsuspend", "mask", ins="int(mask)", i64="mask")
+wasmux("alarm", "seconds remaining", ins="int(seconds)", outs="u32(remaining)")
+# Working directory and file creation mask, kept in the kernel and inherited.
+wasmux("chdir", "path path_len", ins="path(path,path_len)")
+wasmux("fchdir", "fd", ins="int(fd)")
+wasmux("getcwd", "buf buf_len len", ins="int(buf_len)", outs="buf_out(buf,buf_len) u32(len)")
+wasmux("umask", "mask old_mask", ins="int(mask)", outs="u32(old_mask)")
+# Process groups and sessions (the terminal's foreground group goes through ioctl).
+wasmux("setpgid", "pid pgid", ins="int(pid) int(pgid)")
+wasmux("getpgid", "pid pgid", ins="int(pid)", outs="u32(pgid)")
+wasmux("setsid", "sid", outs="u32(sid)")
+wasmux("getsid", "pid sid", ins="int(pid)", outs="u32(sid)")
 
 WASI_COUNT = sum(1 for call in SYSCALLS if call.module == WASI)
 assert WASI_COUNT == 46, WASI_COUNT
