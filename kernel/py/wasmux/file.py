@@ -154,6 +154,23 @@ class Inode:
     def readlink(self) -> str:
         raise KernelError(wasi.EINVAL)
 
+    # --- sockets: every file that is not a socket answers ENOTSOCK ---
+    def sock_accept(self, file: OpenFile, flags: int) -> OpenFile:
+        """A new open file description (one reference) for the next connection."""
+        raise KernelError(wasi.ENOTSOCK)
+
+    def sock_recv(self, file: OpenFile, size: int, flags: int) -> tuple[bytes, int]:
+        """(data, roflags): at most `size` bytes; RIFLAGS_* in `flags`."""
+        raise KernelError(wasi.ENOTSOCK)
+
+    def sock_send(self, file: OpenFile, data: bytes, flags: int) -> int:
+        """Bytes accepted from `data`."""
+        raise KernelError(wasi.ENOTSOCK)
+
+    def sock_shutdown(self, file: OpenFile, how: int) -> None:
+        """Shut down the reading and/or writing side (SDFLAGS_RD, SDFLAGS_WR)."""
+        raise KernelError(wasi.ENOTSOCK)
+
 
 class OpenFile:
     """An open file description: shared by every fd that dup'ed or inherited it."""

@@ -33,3 +33,10 @@ def wasmux_syscall(name: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 # Importing the handler modules registers them.
 from . import process  # noqa: E402,F401
+from . import path  # noqa: E402,F401
+from . import args  # noqa: E402,F401
+from . import clock  # noqa: E402,F401
+from . import fd  # noqa: E402,F401
+from . import poll  # noqa: E402,F401
+from . import random  # noqa: E402,F401
+from . import sock  # noqa: E402,F401
