@@ -130,7 +130,7 @@ int32_t __wasmux_fcntl(uint32_t fd, uint32_t cmd, int32_t arg, uint32_t *result)
     __attribute__((import_module("wasmux"), import_name("fcntl")));
 
 /* ioctl: in int(fd) int(request) bytes(arg,arg_len); out buf_out(arg,arg_len) u32(result); returns a WASI errno. */
-int32_t __wasmux_ioctl(uint32_t fd, uint32_t request, const void *arg, size_t arg_len, uint32_t *result)
+int32_t __wasmux_ioctl(uint32_t fd, uint32_t request, void *arg, size_t arg_len, uint32_t *result)
     __attribute__((import_module("wasmux"), import_name("ioctl")));
 
 /* kill: in sint(pid) int(sig); out -; returns a WASI errno. */
@@ -166,7 +166,7 @@ int32_t __wasmux_fchdir(uint32_t fd)
     __attribute__((import_module("wasmux"), import_name("fchdir")));
 
 /* getcwd: in int(buf_len); out buf_out(buf,buf_len) u32(len); returns a WASI errno. */
-int32_t __wasmux_getcwd(void *buf, uint32_t buf_len, uint32_t *len)
+int32_t __wasmux_getcwd(void *buf, size_t buf_len, uint32_t *len)
     __attribute__((import_module("wasmux"), import_name("getcwd")));
 
 /* umask: in int(mask); out u32(old_mask); returns a WASI errno. */

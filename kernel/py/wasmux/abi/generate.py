@@ -107,10 +107,11 @@ _POINTER_TYPES: dict[str, tuple[str, ...]] = {
 
 
 def _c_param_types(call: Syscall) -> dict[str, str]:
-    """Each wasm parameter's C type, from the views that use it (ins first, then outs);
-    a parameter no view uses is a plain integer of its wasm width."""
+    """Each wasm parameter's C type, from the views that use it (outs first, so a buffer
+    the kernel also writes is not const); a parameter no view uses is a plain integer
+    of its wasm width."""
     types: dict[str, str] = {}
-    for view in call.ins + call.outs:
+    for view in call.outs + call.ins:
         kind, _, layout = view.kind.partition(":")
         if kind in ("int", "sint"):
             wide = view.params[0] in call.i64

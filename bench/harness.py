@@ -1,0 +1,86 @@
+"""Timing and reporting: medians of repeated runs, and the results table.
+
+Layer: bench tooling; standard library only.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def median_seconds(run: Callable[[], object], repeats: int) -> float:
+    """Median wall time of `repeats` calls of `run` (after one untimed warm-up call)."""
+    run()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def per_unit(run: Callable[[int], object], units: int, repeats: int) -> float:
+    """Seconds per unit of work: (median time of `units` - median time of 0) / units,
+    so fixed costs (instantiation, spawn) cancel out."""
+    full = median_seconds(lambda: run(units), repeats)
+    empty = median_seconds(lambda: run(0), repeats)
+    return max(full - empty, 0.0) / units
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One benchmark result: the Wasmux figure, its baseline from the same run, the
+    target in words and whether it was met (None when the row only informs)."""
+
+    name: str
+    unit: str
+    figure: float
+    baseline_name: str
+    baseline: float
+    target: str
+    met: bool | None
+
+    @property
+    def ratio(self) -> float:
+        return self.figure / self.baseline if self.baseline else float("inf")
+
+
+def ratio_row(name: str, unit: str, figure: float, baseline_name: str, baseline: float,
+              *, at_most: float | None = None, at_least: float | None = None) -> Row:
+    """A row whose target bounds figure/baseline (none: the comparison is informative)."""
+    ratio = figure / baseline if baseline else float("inf")
+    if at_most is not None:
+        return Row(name, unit, figure, baseline_name, baseline, f"ratio <= {at_most:g}",
+                   ratio <= at_most)
+    if at_least is not None:
+        return Row(name, unit, figure, baseline_name, baseline, f"ratio >= {at_least:g}",
+                   ratio >= at_least)
+    return Row(name, unit, figure, baseline_name, baseline, "-", None)
+
+
+def absolute_row(name: str, unit: str, figure: float, baseline_name: str, baseline: float,
+                 *, at_most: float) -> Row:
+    """A row whose target bounds the figure itself (lower is better)."""
+    return Row(name, unit, figure, baseline_name, baseline, f"<= {at_most:g} {unit}",
+               figure <= at_most)
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def table(rows: list[Row]) -> str:
+    """The results as an aligned text table."""
+    header = ("benchmark", "wasmux", "baseline", "baseline is", "ratio", "target", "met")
+    lines = [header]
+    for row in rows:
+        met = "-" if row.met is None else ("yes" if row.met else "NO")
+        lines.append((row.name, f"{_number(row.figure)} {row.unit}",
+                      f"{_number(row.baseline)} {row.unit}", row.baseline_name,
+                      f"{row.ratio:.2f}x", row.target, met))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+                     for line in lines)
