@@ -247,6 +247,13 @@ class VFS:
                 inode.truncate(0)
         return OpenFile(inode, readable, writable, fdflags, recorded_path)
 
+    def readlink(self, process: Process | None, start: Inode, path: str) -> str:
+        """The target of the symlink `path` (EINVAL if it is not a symlink)."""
+        inode = self.resolve(process, start, path, follow=False)
+        if not is_symlink(inode):
+            raise KernelError(wasi.EINVAL, "not a symlink")
+        return link_target(inode, process)
+
     def make_directory(self, process: Process | None, start: Inode, path: str) -> Inode:
         found = self.lookup(process, start, path, follow=False)
         if found.inode is not None or found.name in (".", ".."):
