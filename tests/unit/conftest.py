@@ -9,10 +9,12 @@ stdout and stderr on the console, and fd 3 the preopened root.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from wasmux.abi import wasi
+from wasmux.abi.table import BY_NAME, WASI
 from wasmux.fdtable import Descriptor, FdTable
 from wasmux.file import FileSystem
 from wasmux.fs.tmpfs import TmpFS
@@ -21,6 +23,7 @@ from wasmux.kernel import Kernel
 from wasmux.proc import Process
 
 FilesystemFactory = Callable[[MemoryHost], FileSystem]
+Call = Callable[..., tuple[int, tuple[Any, ...]]]
 FILESYSTEMS: dict[str, FilesystemFactory] = {
     "tmpfs": lambda host: TmpFS(1, host.realtime_ns),
 }
@@ -64,3 +67,23 @@ def process(kernel: Kernel) -> Process:
 @pytest.fixture
 def fs_process(fs_kernel: Kernel) -> Process:
     return spawn_test_process(fs_kernel)
+
+
+def caller(kernel: Kernel, process: Process) -> Call:
+    """call(name, *ins) -> (errno, outs) through Kernel.submit; fails the test if it parks."""
+    def call(name: str, *ins: Any) -> tuple[int, tuple[Any, ...]]:
+        result = kernel.submit(process, BY_NAME[(WASI, name)].number, ins,
+                               lambda errno, outs: None)
+        assert result is not None, f"{name} parked"
+        return result
+    return call
+
+
+@pytest.fixture
+def call(kernel: Kernel, process: Process) -> Call:
+    return caller(kernel, process)
+
+
+@pytest.fixture
+def fs_call(fs_kernel: Kernel, fs_process: Process) -> Call:
+    return caller(fs_kernel, fs_process)

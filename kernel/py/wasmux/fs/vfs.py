@@ -302,7 +302,7 @@ class VFS:
     def remove_directory(self, process: Process | None, start: Inode, path: str) -> None:
         found = self.lookup(process, start, path, follow=False)
         if found.name == ".":
-            raise KernelError(wasi.EBUSY if found.inode is self.root else wasi.EINVAL)
+            raise KernelError(wasi.EINVAL)
         if found.name == "..":
             raise KernelError(wasi.ENOTEMPTY)
         if found.inode is None:

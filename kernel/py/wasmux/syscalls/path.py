@@ -17,6 +17,7 @@ from ..errors import KernelError
 from ..fdtable import Descriptor
 from ..file import Inode, Stat
 from . import syscall
+from .fd import resolve_times
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 FDFLAGS_ALL = (wasi.FDFLAGS_APPEND | wasi.FDFLAGS_DSYNC | wasi.FDFLAGS_NONBLOCK
                | wasi.FDFLAGS_RSYNC | wasi.FDFLAGS_SYNC)
-FSTFLAGS_ALL = wasi.FSTFLAGS_ATIM | wasi.FSTFLAGS_ATIM_NOW | wasi.FSTFLAGS_MTIM | wasi.FSTFLAGS_MTIM_NOW
 
 
 def _at(process: Process, fd: int, rights: int) -> Inode:
@@ -34,23 +34,6 @@ def _at(process: Process, fd: int, rights: int) -> Inode:
 
 def _follow(flags: int) -> bool:
     return bool(flags & wasi.LOOKUPFLAGS_SYMLINK_FOLLOW)
-
-
-def requested_times(kernel: Kernel, atim: int, mtim: int,
-                    fst_flags: int) -> tuple[int | None, int | None]:
-    """(atime, mtime) to set from WASI fstflags (None = leave alone); EINVAL when a time
-    is both given and 'now', or for unknown flags."""
-    if fst_flags & ~FSTFLAGS_ALL:
-        raise KernelError(wasi.EINVAL)
-    if (fst_flags & wasi.FSTFLAGS_ATIM and fst_flags & wasi.FSTFLAGS_ATIM_NOW) or (
-            fst_flags & wasi.FSTFLAGS_MTIM and fst_flags & wasi.FSTFLAGS_MTIM_NOW):
-        raise KernelError(wasi.EINVAL)
-    now = kernel.host.realtime_ns()
-    new_atim = now if fst_flags & wasi.FSTFLAGS_ATIM_NOW else (
-        atim if fst_flags & wasi.FSTFLAGS_ATIM else None)
-    new_mtim = now if fst_flags & wasi.FSTFLAGS_MTIM_NOW else (
-        mtim if fst_flags & wasi.FSTFLAGS_MTIM else None)
-    return new_atim, new_mtim
 
 
 @syscall("path_open")
@@ -91,7 +74,7 @@ def path_filestat_get(kernel: Kernel, process: Process, fd: int, flags: int,
 def path_filestat_set_times(kernel: Kernel, process: Process, fd: int, flags: int, path: str,
                             atim: int, mtim: int, fst_flags: int) -> tuple[()]:
     start = _at(process, fd, wasi.RIGHT_PATH_FILESTAT_SET_TIMES)
-    times = requested_times(kernel, atim, mtim, fst_flags)
+    times = resolve_times(kernel.host.realtime_ns(), atim, mtim, fst_flags)
     kernel.vfs.resolve(process, start, path, _follow(flags)).set_times(*times)
     return ()
 
