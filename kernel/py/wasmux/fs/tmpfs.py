@@ -227,6 +227,8 @@ class Directory(TmpInode):
         inode = self.lookup_entry(old_name)
         if not isinstance(new_parent, Directory) or new_parent.fs is not self.fs:
             raise KernelError(wasi.EXDEV)
+        if new_parent.nlink == 0:
+            raise KernelError(wasi.ENOENT, "directory was removed")
         replaced = new_parent.entries.get(new_name)
         if replaced is inode:
             return
@@ -268,6 +270,8 @@ class Directory(TmpInode):
         return inode
 
     def _check_free(self, name: str) -> None:
+        if self.nlink == 0:
+            raise KernelError(wasi.ENOENT, "directory was removed")
         if name in self.entries or name in (".", ".."):
             raise KernelError(wasi.EEXIST)
 
