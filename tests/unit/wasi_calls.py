@@ -1,0 +1,60 @@
+"""Helpers for unit tests that drive the kernel through its syscalls, as a guest would.
+
+`call` runs a syscall that must finish at once; `start` submits one that may park and
+records the replies it gets later; `open_fd` opens a path straight through the VFS (so
+the fd tests do not depend on path_open) and installs it in the process's table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmux.abi import wasi
+from wasmux.abi.table import BY_NAME, WASI
+from wasmux.fdtable import Descriptor
+from wasmux.kernel import Kernel
+from wasmux.proc import Process
+
+
+def number(name: str) -> int:
+    return BY_NAME[(WASI, name)].number
+
+
+def call(kernel: Kernel, process: Process, name: str, *args: Any) -> tuple[int, tuple[Any, ...]]:
+    """(errno, outs) of a call that must not park."""
+    def unexpected(errno: int, outs: tuple[Any, ...]) -> None:
+        raise AssertionError(f"{name} replied late")
+    result = kernel.submit(process, number(name), args, unexpected)
+    assert result is not None, f"{name} parked"
+    return result
+
+
+class Pending:
+    """A submitted call: `result` is its (errno, outs) once it has completed."""
+
+    def __init__(self, kernel: Kernel, process: Process, name: str, *args: Any) -> None:
+        self.replies: list[tuple[int, tuple[Any, ...]]] = []
+        immediate = kernel.submit(process, number(name), args, self._reply)
+        self.parked = immediate is None
+        if immediate is not None:
+            self.replies.append(immediate)
+
+    def _reply(self, errno: int, outs: tuple[Any, ...]) -> None:
+        self.replies.append((errno, outs))
+
+    @property
+    def done(self) -> bool:
+        return bool(self.replies)
+
+    @property
+    def result(self) -> tuple[int, tuple[Any, ...]]:
+        assert len(self.replies) == 1, self.replies
+        return self.replies[0]
+
+
+def open_fd(kernel: Kernel, process: Process, path: str, oflags: int = wasi.OFLAGS_CREAT,
+            readable: bool = True, writable: bool = True, fdflags: int = 0,
+            rights: int = wasi.RIGHTS_ALL) -> int:
+    vfs = kernel.vfs
+    file = vfs.open(process, vfs.root, path, oflags, True, readable, writable, fdflags, path)
+    return process.fds.install(Descriptor(file, rights, rights))
