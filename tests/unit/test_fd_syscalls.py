@@ -164,6 +164,14 @@ def test_fdstat_reports_type_flags_and_rights(kernel: Kernel, process: Process) 
         wasi.FILETYPE_CHARACTER_DEVICE)
 
 
+def test_a_stream_reports_no_seek_rights_so_isatty_sees_a_terminal(kernel: Kernel,
+                                                                   process: Process) -> None:
+    no_seek = wasi.RIGHTS_ALL & ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL)
+    assert call(kernel, process, "fd_fdstat_get", STDOUT) == (
+        0, ((wasi.FILETYPE_CHARACTER_DEVICE, 0, no_seek, wasi.RIGHTS_ALL),))
+    assert call(kernel, process, "fd_fdstat_get", STDIN)[1][0][2] == wasi.RIGHTS_ALL
+
+
 def test_set_flags_changes_append_and_nonblock_only(kernel: Kernel, process: Process,
                                                     fd: int) -> None:
     assert call(kernel, process, "fd_fdstat_set_flags", fd, wasi.FDFLAGS_APPEND) == (0, ())

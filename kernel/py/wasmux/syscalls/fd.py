@@ -164,9 +164,14 @@ def fd_renumber(kernel: Kernel, process: Process, fd: int, to: int) -> tuple[()]
 @syscall("fd_fdstat_get")
 def fd_fdstat_get(kernel: Kernel, process: Process,
                   fd: int) -> tuple[tuple[int, int, int, int]]:
+    """The descriptor's rights, less seek and tell on a file that cannot seek: wasi-libc's
+    isatty() is true only for a character device without them."""
     entry = process.fds.get(fd)
-    file = entry.file
-    return ((file.inode.filetype, file.flags, entry.rights_base, entry.rights_inheriting),)
+    inode = entry.file.inode
+    rights = entry.rights_base
+    if not inode.seekable:
+        rights &= ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL)
+    return ((inode.filetype, entry.file.flags, rights, entry.rights_inheriting),)
 
 
 @syscall("fd_fdstat_set_flags")
