@@ -65,6 +65,12 @@ def process(kernel: Kernel) -> Process:
 
 
 @pytest.fixture
+def spawn(kernel: Kernel) -> Callable[..., Process]:
+    """spawn(argv=None) -> another test process in `kernel` (see spawn_test_process)."""
+    return lambda argv=None: spawn_test_process(kernel, argv)
+
+
+@pytest.fixture
 def fs_process(fs_kernel: Kernel) -> Process:
     return spawn_test_process(fs_kernel)
 

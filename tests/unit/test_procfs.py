@@ -1,0 +1,109 @@
+"""procfs: /proc/self per caller, cmdline, status, fd links, mounts, uptime, listing,
+vanished processes, and read-only refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from wasmux.abi import wasi
+from wasmux.errors import KernelError
+from wasmux.kernel import Kernel
+from wasmux.proc import Process
+
+Call = Callable[..., tuple[int, tuple[Any, ...]]]
+Spawn = Callable[..., Process]
+ROOT = 3
+FOLLOW = wasi.LOOKUPFLAGS_SYMLINK_FOLLOW
+
+
+def read(call: Call, path: str) -> bytes:
+    errno, (fd,) = call("path_open", ROOT, FOLLOW, path, 0, wasi.RIGHT_FD_READ, 0, 0)
+    assert errno == 0, wasi.errno_name(errno)
+    data = b""
+    while chunk := call("fd_read", fd, 7)[1][0]:
+        data += chunk
+    return data
+
+
+def test_proc_self_is_the_callers_pid(kernel: Kernel, process: Process, call: Call, spawn: Spawn) -> None:
+    other = spawn([b"other"])
+    assert call("path_readlink", ROOT, "proc/self", 100)[1][0] == str(process.pid).encode()
+    assert kernel.vfs.readlink(other, kernel.vfs.root, "/proc/self") == str(other.pid)
+    assert read(call, "/proc/self/cmdline") == b"prog\0"
+
+
+def test_cmdline_is_nul_separated_argv(kernel: Kernel, call: Call, spawn: Spawn) -> None:
+    other = spawn([b"/bin/ls", b"-l", b""])
+    assert read(call, f"/proc/{other.pid}/cmdline") == b"/bin/ls\0-l\0\0"
+
+
+def test_status_lines_like_linux(kernel: Kernel, process: Process, call: Call) -> None:
+    child = kernel.spawn(b"\0asm\x01\0\0\0", [b"/bin/child"], [], process.fds.inherit(),
+                         parent=process)
+    lines = read(call, f"/proc/{child.pid}/status").decode().splitlines()
+    assert lines[0] == "Name:\tchild"
+    assert "State:\tR (running)" in lines
+    assert f"Pid:\t{child.pid}" in lines and f"PPid:\t{process.pid}" in lines
+    kernel.exit_process(child, code=3)
+    assert "State:\tZ (zombie)" in read(call, f"/proc/{child.pid}/status").decode()
+
+
+def test_fd_directory_links_to_opened_paths(call: Call, process: Process) -> None:
+    errno, (fd,) = call("path_open", ROOT, FOLLOW, "tmp/./x", wasi.OFLAGS_CREAT,
+                        wasi.RIGHTS_ALL, 0, 0)
+    assert errno == 0
+    links = read(call, "/proc/self/fd/0")  # reading follows the link: /dev/null
+    assert links == b""
+    targets = {n: call("path_readlink", ROOT, f"proc/self/fd/{n}", 100)[1][0]
+               for n in (0, 1, 3, fd)}
+    assert targets == {0: b"/dev/null", 1: b"/dev/console", 3: b"/", fd: b"/tmp/x"}
+    assert call("path_readlink", ROOT, "proc/self/fd/77", 100)[0] == wasi.ENOENT
+
+
+def test_mounts_in_linux_format(call: Call) -> None:
+    assert read(call, "/proc/mounts") == (b"tmpfs / tmpfs rw 0 0\ntmpfs /tmp tmpfs rw 0 0\n"
+                                          b"devtmpfs /dev devtmpfs rw 0 0\nproc /proc proc rw 0 0\n")
+
+
+def test_uptime_counts_from_boot(kernel: Kernel, call: Call) -> None:
+    kernel.host.advance(12_345_000_000)
+    assert read(call, "/proc/uptime") == b"12.35 0.00\n"
+
+
+def test_proc_lists_processes_and_fixed_entries(kernel: Kernel, process: Process,
+                                                call: Call, spawn: Spawn) -> None:
+    other = spawn()
+    names = [name for name, _ in kernel.vfs.resolve(process, kernel.vfs.root, "/proc").list()]
+    assert names == ["self", "mounts", "uptime", str(process.pid), str(other.pid)]
+    fd_names = [name for name, _ in
+                kernel.vfs.resolve(process, kernel.vfs.root, "/proc/self/fd").list()]
+    assert fd_names == ["0", "1", "2", "3"]
+
+
+def test_reaped_process_vanishes(kernel: Kernel, call: Call, spawn: Spawn) -> None:
+    other = spawn()
+    path = f"/proc/{other.pid}/status"
+    assert call("path_filestat_get", ROOT, FOLLOW, path)[0] == 0
+    kernel.exit_process(other, code=0)
+    kernel.reap(other)
+    assert call("path_filestat_get", ROOT, FOLLOW, path)[0] == wasi.ENOENT
+    assert call("path_filestat_get", ROOT, FOLLOW, "/proc/0")[0] == wasi.ENOENT
+    assert call("path_filestat_get", ROOT, FOLLOW, "/proc/01")[0] == wasi.ENOENT
+
+
+def test_proc_is_read_only(call: Call) -> None:
+    assert call("path_create_directory", ROOT, "proc/x")[0] == wasi.EACCES
+    assert call("path_open", ROOT, 0, "proc/new", wasi.OFLAGS_CREAT, wasi.RIGHTS_ALL, 0,
+                0)[0] == wasi.EACCES
+    assert call("path_unlink_file", ROOT, "proc/mounts")[0] == wasi.EACCES
+    errno, (fd,) = call("path_open", ROOT, FOLLOW, "proc/mounts", 0, wasi.RIGHTS_ALL, 0, 0)
+    assert call("fd_write", fd, b"x")[0] == wasi.EACCES
+
+
+def test_proc_self_without_a_caller_is_enoent(kernel: Kernel) -> None:
+    with pytest.raises(KernelError) as caught:
+        kernel.vfs.resolve(None, kernel.vfs.root, "/proc/self/status")
+    assert caught.value.errno == wasi.ENOENT
