@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
 from wasmux.fdtable import Descriptor, FdTable

@@ -4,7 +4,6 @@ input, parking readers, end of file, read-only streams, poll)."""
 from __future__ import annotations
 
 import pytest
-
 from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
 from wasmux.dev.stream import HostStream

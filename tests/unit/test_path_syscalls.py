@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from wasmux.abi import wasi
 from wasmux.fdtable import Descriptor
 from wasmux.kernel import Kernel

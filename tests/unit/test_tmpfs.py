@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from wasmux.abi import wasi
 
 Call = Callable[..., tuple[int, tuple[Any, ...]]]

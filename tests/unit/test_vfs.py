@@ -4,7 +4,6 @@ slashes, and the namespace rules that involve mounts (EXDEV, EBUSY)."""
 from __future__ import annotations
 
 import pytest
-
 from wasmux.abi import wasi
 from wasmux.errors import KernelError
 from wasmux.kernel import Kernel

@@ -141,7 +141,9 @@ class VFS:
 
     def parent_of(self, directory: Inode) -> Inode:
         """'..' of a directory, crossing mount points."""
-        return self._child(directory, "..")
+        parent = self._child(directory, "..")
+        assert parent is not None
+        return parent
 
     def _lookup(self, process: Process | None, start: Inode, path: str, follow: bool,
                 budget: list[int]) -> Lookup:
