@@ -16,6 +16,8 @@ from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
 from wasmux.fdtable import Descriptor, FdTable
 from wasmux.file import FileSystem
+from wasmux.fs.persistent import PersistentFS
+from wasmux.fs.storage import MemoryStorage
 from wasmux.fs.tmpfs import TmpFS
 from wasmux.hosts.memory import WASM_MAGIC, MemoryHost
 from wasmux.kernel import Kernel
@@ -25,6 +27,7 @@ FilesystemFactory = Callable[[MemoryHost], FileSystem]
 Call = Callable[..., tuple[int, tuple[Any, ...]]]
 FILESYSTEMS: dict[str, FilesystemFactory] = {
     "tmpfs": lambda host: TmpFS(1, host.realtime_ns),
+    "persistent": lambda host: PersistentFS(1, host.realtime_ns, MemoryStorage()),
 }
 
 
