@@ -88,8 +88,7 @@ class PersistentFile(RegularFile):
             raise KernelError(wasi.EFBIG, "file size limit")
         with _storage_errors():
             self.fs.data_object(self).write(offset, data)
-        if end > self.length:
-            self.length = end
+        self.length = max(self.length, end)
         self.mtim = self.ctim = self.fs.clock()
         self.fs.data_changed(self)
         return len(data)
