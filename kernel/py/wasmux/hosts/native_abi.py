@@ -52,8 +52,6 @@ PUT_U64 = struct.Struct("<Q").pack_into
 IOVEC_SIZE = wasi.IOVEC.size
 SUBSCRIPTION_SIZE = wasi.SUBSCRIPTION.size
 EVENT_SIZE = wasi.EVENT.size
-MASK32 = 0xFFFFFFFF
-MASK64 = 0xFFFFFFFFFFFFFFFF
 
 # The C signature of every import: (env, caller, args_and_results, count) -> trap or 0.
 # Pointers are declared void* so ctypes hands Python plain ints.
@@ -219,7 +217,7 @@ def put_events(state: GuestState, caller: int, pointer: int, events: list[tuple[
 
 def fault(args: int) -> int:
     """Return EFAULT to the guest."""
-    PUT_I32(SPACE, args, wasi.EFAULT)
+    PUT_I32(VIEW, args, wasi.EFAULT)
     return 0
 
 
@@ -247,12 +245,13 @@ def _source(call: table.Syscall) -> str:
     lines = [f"def {name}(env, caller, args, count):"]
     if call.params:
         unpacked = ", ".join(p[param] for param in call.params)
-        lines.append(f"    {unpacked}, = UNPACK_{call.number}(SPACE, args)")
+        lines.append(f"    {unpacked}, = UNPACK_{call.number}(VIEW, args)")
     lines.append("    state = LOCAL.state")
     lines.append("    if state.killed:")
     lines.append("        return state.stop(KILLED)")
-    lines.append("    base = state.base")
-    lines.append("    size = state.size")
+    if any(view.kind not in ("int", "sint") for view in call.ins + call.outs):
+        lines.append("    base = state.base")
+        lines.append("    size = state.size")
     vectors: dict[tuple[str, ...], str] = {}
 
     def vectors_of(params: tuple[str, ...]) -> str:
@@ -279,7 +278,7 @@ def _source(call: table.Syscall) -> str:
                 lines.append("    try:")
                 lines.append(f"        {value} = {value}.decode()")
                 lines.append("    except UnicodeDecodeError:")
-                lines.append("        PUT_I32(SPACE, args, EILSEQ)")
+                lines.append("        PUT_I32(VIEW, args, EILSEQ)")
                 lines.append("        return 0")
         elif view.kind == "iovs_in":
             lines.append(f"    {value} = gather({vectors_of(view.params)})")
@@ -316,23 +315,25 @@ def _source(call: table.Syscall) -> str:
 
     arguments = "".join(f", {value}" for value in ins)
     lines += [
-        "    with LOCK:",
-        "        try:",
-        f"            outs = KERNEL.handlers[{call.number}](KERNEL, state.process{arguments})",
-        "            errno = 0",
-        "        except KernelError as error:",
-        "            errno = error.errno",
-        "        except WouldBlock:",
-        "            errno = BLOCKED",
-        "        except ProcessExit:",
-        "            errno = EXITED",
+        "    ACQUIRE()",
+        "    try:",
+        f"        outs = KERNEL.handlers[{call.number}](KERNEL, state.process{arguments})",
+        "        errno = 0",
+        "    except KernelError as error:",
+        "        errno = error.errno",
+        "    except WouldBlock:",
+        "        errno = BLOCKED",
+        "    except ProcessExit:",
+        "        errno = EXITED",
+        "    finally:",
+        "        RELEASE()",
         "    if errno:",
         "        if errno == BLOCKED:",
         f"            errno, outs = state.park({call.number}, ({''.join(v + ', ' for v in ins)}))",
         "        if errno < 0:",
         "            return state.stop(errno)",
         "        if errno:",
-        "            PUT_I32(SPACE, args, errno)",
+        "            PUT_I32(VIEW, args, errno)",
         "            return 0",
     ]
     if call.noreturn:
@@ -346,11 +347,11 @@ def _source(call: table.Syscall) -> str:
         value = f"o{index}"
         ps = [p[param] for param in view.params]
         if view.kind == "u32":
-            lines.append(f"    PUT_U32(SPACE, base + {ps[0]}, {value} & MASK32)")
+            lines.append(f"    PUT_U32(VIEW, base + {ps[0]}, {value})")
         elif view.kind == "u64":
-            lines.append(f"    PUT_U64(SPACE, base + {ps[0]}, {value} & MASK64)")
+            lines.append(f"    PUT_U64(VIEW, base + {ps[0]}, {value})")
         elif view.kind.startswith("struct:"):
-            lines.append(f"    PACK_{view.kind[7:]}(SPACE, base + {ps[0]}, *{value})")
+            lines.append(f"    PACK_{view.kind[7:]}(VIEW, base + {ps[0]}, *{value})")
         elif view.kind == "buf_out":
             lines.append(f"    put_buffer(base + {ps[0]}, {ps[1]}, {value})")
         elif view.kind == "iovs_out":
@@ -361,7 +362,7 @@ def _source(call: table.Syscall) -> str:
         elif view.kind == "strings":
             lines.append(f"    if not put_strings(state, caller, {ps[0]}, {ps[1]}, {value}):")
             lines.append("        return fault(args)")
-    lines.append("    PUT_I32(SPACE, args, 0)")
+    lines.append("    PUT_I32(VIEW, args, 0)")
     lines.append("    return 0")
     return _guarded(lines)
 
@@ -378,7 +379,7 @@ def _guarded(lines: list[str]) -> str:
 def _namespace() -> dict[str, Any]:
     names: dict[str, Any] = {
         "SPACE": SPACE, "VIEW": VIEW, "PUT_I32": PUT_I32, "PUT_U32": PUT_U32,
-        "PUT_U64": PUT_U64, "MASK32": MASK32, "MASK64": MASK64, "EILSEQ": wasi.EILSEQ,
+        "PUT_U64": PUT_U64, "EILSEQ": wasi.EILSEQ,
         "BLOCKED": BLOCKED, "EXITED": EXITED, "KILLED": KILLED, "FAILED": FAILED,
         "KernelError": KernelError, "WouldBlock": WouldBlock, "ProcessExit": ProcessExit,
         "SUBSCRIPTION": wasi.SUBSCRIPTION, "iovecs": iovecs, "gather": gather,
@@ -402,6 +403,7 @@ def build_callbacks(kernel: Kernel, lock: threading.Lock,
                     local: threading.local) -> list[Callable[[int, int, int, int], int]]:
     """The import callbacks of every syscall (indexed by number), bound to one kernel,
     its lock, and the thread-local holding each process thread's GuestState."""
-    namespace = dict(BASE_NAMESPACE, KERNEL=kernel, LOCK=lock, LOCAL=local)
+    namespace = dict(BASE_NAMESPACE, KERNEL=kernel, ACQUIRE=lock.acquire,
+                     RELEASE=lock.release, LOCAL=local)
     exec(CODE, namespace)
     return [namespace[f"sys_{call.name}"] for call in table.SYSCALLS]
