@@ -22,12 +22,21 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(samples)
 
 
-def per_unit(run: Callable[[int], object], units: int, repeats: int) -> float:
-    """Seconds per unit of work: (median time of `units` - median time of 0) / units,
-    so fixed costs (instantiation, spawn) cancel out."""
-    full = median_seconds(lambda: run(units), repeats)
-    empty = median_seconds(lambda: run(0), repeats)
-    return max(full - empty, 0.0) / units
+def per_unit(run: Callable[[int], object], units: int, repeats: int,
+             reset: Callable[[], object] = lambda: None) -> float:
+    """Seconds per unit of work: the median over `repeats` pairs of runs of
+    (time of `units` - time of 0) / units, so fixed costs (instantiation, spawn) cancel
+    and a load change on the machine hits both runs of a pair alike. `reset` runs,
+    untimed, before every run (e.g. to remove a file the previous run wrote)."""
+    def timed(count: int) -> float:
+        reset()
+        start = time.perf_counter()
+        run(count)
+        return time.perf_counter() - start
+
+    timed(units)
+    differences = [timed(units) - timed(0) for _ in range(repeats)]
+    return max(statistics.median(differences), 0.0) / units
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,9 @@ EMPTY_IMPORTS = {
 }
 
 
+EPOCH_FOREVER = 1 << 62  # engines with epoch interruption trap at once without a deadline
+
+
 class WasmtimeRunner:
     """Runs wasm32-wasi commands on wasmtime's built-in WASI, or (empty=True) with
     the EMPTY_IMPORTS replaced by empty raw callbacks."""
@@ -64,6 +67,7 @@ class WasmtimeRunner:
         """Instantiate the (cached) module in a fresh store and run it; returns the exit
         status. `preopens` are (host directory, guest path) pairs."""
         store = wasmtime.Store(self.engine)
+        store.set_epoch_deadline(EPOCH_FOREVER)
         config = wasmtime.WasiConfig()
         config.argv = list(argv)
         for host_path, guest_path in preopens:

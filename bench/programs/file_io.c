@@ -1,5 +1,7 @@
-/* file_io write|read PATH BYTES: write BYTES to PATH (created or truncated), or read up
- * to BYTES from it, in 64 KiB calls. */
+/* file_io write|read PATH BYTES: write BYTES to PATH (created or truncated), or read
+ * BYTES from it, in 64 KiB calls; exits 6 when the file ends early.
+ * file_io remove PATH: unlink PATH if it exists. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 static char buffer[CHUNK];
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "remove") == 0)
+        return unlink(argv[2]) == 0 || errno == ENOENT ? 0 : 7;
     if (argc != 4)
         return 2;
     int writing = strcmp(argv[1], "write") == 0;
@@ -24,7 +28,7 @@ int main(int argc, char **argv) {
         if (moved < 0)
             return 4;
         if (moved == 0)
-            break;
+            return 6;
         done += moved;
     }
     return close(fd) == 0 ? 0 : 5;

@@ -1,0 +1,141 @@
+"""`python -m bench [--quick]`: run every benchmark and print the results table.
+
+Layer: bench tooling. Each benchmark runs the same compiled program on Wasmux (the
+native host) and on a baseline in the same process, so both see the same machine load;
+figures are medians over repeated runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import harness, programs
+from .harness import Row
+from .wasmtime_baselines import WasmtimeRunner
+from .wasmux_runner import WasmuxRunner, engine_for_baselines
+
+Run = Callable[[Path, Sequence[str]], None]
+LEGEND = """\
+wasmux: the program on NativeSystem, root = persistent filesystem in a host temp dir.
+Baselines run the same .wasm on wasmtime with the native host's engine settings:
+  wasmtime WASI: its built-in WASI, a host temp dir preopened as / and /dev as /dev;
+  empty raw callback: the measured import replaced by a do-nothing unchecked callback.
+ns = per call, MB/s = 10^6 bytes per second, ratio = wasmux / baseline."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    repeats: int
+    calls: int  # syscalls per null-syscall run
+    null_device_bytes: int  # bytes written to /dev/null per run
+    file_bytes: int  # bytes written to or read from a file per run
+    spawns: int  # spawn+exit samples
+
+
+MIB = 1024 * 1024
+FULL = Settings(repeats=7, calls=100_000, null_device_bytes=512 * MIB, file_bytes=64 * MIB,
+                spawns=50)
+QUICK = Settings(repeats=3, calls=20_000, null_device_bytes=32 * MIB, file_bytes=4 * MIB,
+                 spawns=10)
+
+
+def null_syscall_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run,
+                      empty: Run) -> list[Row]:
+    """ns per call of a loop of sched_yield / clock_time_get."""
+    rows = []
+    for call in ("sched_yield", "clock_time_get"):
+        def ns_per_call(run: Run) -> float:
+            seconds = harness.per_unit(lambda n: run(wasm, ["null_syscall", call, str(n)]),
+                                       settings.calls, settings.repeats)
+            return seconds * 1e9
+        mine, raw, builtin = ns_per_call(wasmux), ns_per_call(empty), ns_per_call(wasi)
+        rows.append(harness.ratio_row(f"null syscall {call}", "ns", mine,
+                                      "empty raw callback", raw, at_most=3))
+        rows.append(harness.ratio_row(f"null syscall {call}", "ns", mine,
+                                      "wasmtime WASI", builtin))
+    return rows
+
+
+def io_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run) -> list[Row]:
+    """MB/s of 64 KiB writes to /dev/null and to a new file, and 64 KiB reads of a file."""
+    file_bytes, null_bytes = settings.file_bytes, settings.null_device_bytes
+    rows = []
+    for label, mode, path, size in (
+            ("write 64 KiB to /dev/null", "write", "/dev/null", null_bytes),
+            ("write 64 KiB to a file", "write", "/bench.dat", file_bytes),
+            ("read 64 KiB from a file", "read", "/bench.dat", file_bytes)):
+        def megabytes_per_second(run: Run) -> float:
+            def remove() -> None:
+                run(wasm, ["file_io", "remove", path])
+            if mode == "read":
+                remove()
+                run(wasm, ["file_io", "write", path, str(size)])
+            seconds = harness.per_unit(lambda n: run(wasm, ["file_io", mode, path, str(n)]),
+                                       size, settings.repeats,
+                                       remove if mode == "write" and path != "/dev/null"
+                                       else lambda: None)
+            return 1 / seconds / 1e6 if seconds else float("inf")
+        rows.append(harness.ratio_row(label, "MB/s", megabytes_per_second(wasmux),
+                                      "wasmtime WASI", megabytes_per_second(wasi),
+                                      at_least=0.5))
+    return rows
+
+
+def spawn_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run) -> list[Row]:
+    """ms for spawn+exit of the smallest program, module cache warm."""
+    mine = harness.median_seconds(lambda: wasmux(wasm, ["exit_zero"]), settings.spawns)
+    base = harness.median_seconds(lambda: wasi(wasm, ["exit_zero"]), settings.spawns)
+    return [harness.absolute_row("spawn+exit", "ms", mine * 1e3,
+                                 "wasmtime instantiate+run", base * 1e3, at_most=2)]
+
+
+def _checked(run: Callable[[Path, Sequence[str]], int]) -> Run:
+    """A run that raises when the program fails (a benchmark of an error is no figure)."""
+    def checked(wasm: Path, argv: Sequence[str]) -> None:
+        status = run(wasm, argv)
+        if status != 0:
+            raise RuntimeError(f"{' '.join(argv)} exited with status {status}")
+    return checked
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="few repetitions and small sizes: a smoke test, not figures")
+    options = parser.parse_args(argv)
+    settings = QUICK if options.quick else FULL
+    built = programs.build()
+    engine = engine_for_baselines()
+    with tempfile.TemporaryDirectory(prefix="wasmux-bench-") as scratch:
+        wasi_dir = Path(scratch, "wasmtime")
+        wasi_dir.mkdir()
+        builtin = WasmtimeRunner(engine)
+        empty = WasmtimeRunner(engine, empty=True)
+        preopens = [(str(wasi_dir), "/"), ("/dev", "/dev")]
+        wasi_run = _checked(lambda wasm, args: builtin.run(wasm, args, preopens))
+        empty_run = _checked(lambda wasm, args: empty.run(wasm, args))
+        wasmux = WasmuxRunner(Path(scratch, "wasmux"))
+        try:
+            wasmux_run = _checked(wasmux.run)
+            rows = null_syscall_rows(settings, built["null_syscall"], wasmux_run, wasi_run,
+                                     empty_run)
+            rows += io_rows(settings, built["file_io"], wasmux_run, wasi_run)
+            rows += spawn_rows(settings, built["exit_zero"], wasmux_run, wasi_run)
+        finally:
+            wasmux.close()
+    mode = "quick smoke run, figures not meaningful" if options.quick else "full run"
+    print(f"Wasmux benchmarks ({mode}; medians of {settings.repeats} runs, "
+          f"{settings.spawns} for spawn; wasmtime {importlib.metadata.version('wasmtime')})")
+    print(harness.table(rows))
+    print(LEGEND)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
