@@ -91,11 +91,16 @@ int main(void) {
     make_file("f", "0123456789");
     __wasi_fd_t fd;
     report("open f", open_at(ROOT, "f", 0, 0, &fd));
+    /* one fd subscription per call: which of several ready ones a single call reports
+     * is up to the implementation (wasmtime may return only the first to complete) */
     subs[0] = fd_sub(1, __WASI_EVENTTYPE_FD_READ, fd);
-    subs[1] = fd_sub(2, __WASI_EVENTTYPE_FD_WRITE, fd);
-    subs[2] = clock_sub(3, __WASI_CLOCKID_MONOTONIC, 5000 * ms, 0);
+    subs[1] = clock_sub(2, __WASI_CLOCKID_MONOTONIC, 5000 * ms, 0);
     start = mono();
-    poll_and_print("file read+write with a long timeout", subs, 3);
+    poll_and_print("file readable with a long timeout", subs, 2);
+    yesno("  did not wait for the timeout", mono() - start < 4000 * ms);
+    subs[0] = fd_sub(3, __WASI_EVENTTYPE_FD_WRITE, fd);
+    start = mono();
+    poll_and_print("file writable with a long timeout", subs, 2);
     yesno("  did not wait for the timeout", mono() - start < 4000 * ms);
 
     subs[0] = fd_sub(5, __WASI_EVENTTYPE_FD_READ, 0);

@@ -1,7 +1,7 @@
 """Building the conformance programs and running them on both sides.
 
-Layer: test tooling. `build()` compiles tests/conformance/NAME.c (incrementally) to
-build/conformance/NAME.wasm; `run_wasmux()` runs a module on Wasmux's native host in a
+Layer: test tooling. `build()` compiles tests/conformance/NAME.c (or another test
+directory's) incrementally under build/conformance/; `run_wasmux()` runs a module on Wasmux's native host in a
 fresh system, with files placed in its root first. `wasi_imports()` lists the WASI
 functions a module imports, to prove the programs cover every call.
 """
@@ -21,9 +21,12 @@ from toolchain import compile_c  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
-def build(name: str) -> bytes:
-    """The wasm bytes of conformance program NAME (compiled when stale)."""
-    output = compile_c([HERE / f"{name}.c"], BUILD / f"{name}.wasm", include_dirs=[HERE])
+def build(name: str, source_dir: Path = HERE) -> bytes:
+    """The wasm bytes of program source_dir/NAME.c (compiled when stale) under
+    build/conformance/ (conformance.h is on the include path)."""
+    subdir = "" if source_dir == HERE else source_dir.name
+    output = compile_c([source_dir / f"{name}.c"], BUILD / subdir / f"{name}.wasm",
+                       include_dirs=[HERE])
     return output.read_bytes()
 
 

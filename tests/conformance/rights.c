@@ -1,6 +1,7 @@
 /* Rights: the access mode a path_open asks for through FD_READ / FD_WRITE, what
- * fd_fdstat_get reports, and fd_fdstat_set_rights dropping a right and then a call
- * that needs it. */
+ * fd_fdstat_get reports, and calls the access mode forbids (EBADF as in POSIX).
+ * wasmtime answers ENOTSUP to fd_fdstat_set_rights, so dropping rights is checked in
+ * wasmux_only.c. */
 #include "conformance.h"
 
 static void show(const char *label, __wasi_fd_t fd) {
@@ -38,12 +39,8 @@ int main(void) {
 
     report("open read-write", open_at(ROOT, "f", 0, 0, &fd));
     show("fdstat read-write", fd);
-    report("drop write right", __wasi_fd_fdstat_set_rights(fd, RIGHTS_ALL & ~R_WRITE, 0));
-    show("fdstat after drop", fd);
-    report("write after dropping the right", __wasi_fd_write(fd, &ciov, 1, &n));
-    report("read still allowed", __wasi_fd_pread(fd, &iov, 1, 0, &n));
+    report("pread", __wasi_fd_pread(fd, &iov, 1, 0, &n));
     print_bytes("  data", buf, n);
-    report("regain write right", __wasi_fd_fdstat_set_rights(fd, RIGHTS_ALL, 0));
     __wasi_fd_close(fd);
 
     report("set_rights bad fd", __wasi_fd_fdstat_set_rights(77, 0, 0));
