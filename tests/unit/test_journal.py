@@ -122,3 +122,15 @@ def test_crash_during_compaction_leaves_old_or_new_state(crash_after: int) -> No
         state, records = reload(storage)
         assert (state, records) in (({"tree": "old"}, ["old record"]), ({"tree": "new"}, []),
                                     ({"tree": "new"}, ["new record"]))
+
+
+def test_checkpoint_header_torn_between_generations_is_invalid() -> None:
+    storage = MemoryStorage()
+    journal = Journal(storage)
+    journal.load()
+    journal.checkpoint({"tree": "generation 1"})
+    journal.checkpoint({"tree": "generation 2"})
+    journal.close()
+    # a new generation 3 header whose write tore after its generation field
+    storage.blobs["checkpoint.1"].data[4:12] = (3).to_bytes(8, "little")
+    assert reload(storage) == ({"tree": "generation 2"}, [])

@@ -212,6 +212,26 @@ def test_storage_full_is_enospc_and_corrupts_nothing() -> None:
     assert tree(mount(storage)) == before
 
 
+def test_full_journal_fails_sync_with_enospc_until_space_is_freed() -> None:
+    storage = MemoryStorage(capacity=32 * 1024)
+    fs = mount(storage)
+    filler = fs.root.create_file("filler", 0o644)
+    file = OpenFile(filler, True, True)
+    with pytest.raises(KernelError):
+        while True:
+            file.write(bytes(1024))
+    for number in range(50):
+        fs.root.create_directory(f"directory{number}", 0o755)
+    with pytest.raises(KernelError) as error:
+        fs.sync()
+    assert error.value.errno == wasi.ENOSPC
+    filler.truncate(0)
+    fs.sync()
+    before = tree(fs)
+    storage.crash(random.Random(3))
+    assert tree(mount(storage)) == before
+
+
 def test_statfs_reports_storage_usage() -> None:
     storage = MemoryStorage(capacity=1 << 20)
     fs = mount(storage)

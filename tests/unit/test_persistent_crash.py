@@ -236,18 +236,20 @@ def run(seed: int, operations: int) -> Model:
             model.step()
         except SimulatedCrash:
             model.crash_and_remount()
-    model.storage.arm_crash(1 << 30)
     model.crash_and_remount()
     return model
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(16))
 def test_random_operations_survive_crashes(seed: int) -> None:
     assert run(seed, 300).crashes > 5
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_crashes_during_frequent_compaction(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("seed", range(16))
+def test_crashes_with_frequent_compaction_early_log_writes_and_few_open_objects(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("wasmux.fs.persistent.COMPACT_BYTES", 1500)
+    monkeypatch.setattr("wasmux.fs.persistent.OPEN_OBJECTS", 2)
+    monkeypatch.setattr("wasmux.fs.journal.WRITE_OUT_BYTES", 400)
     model = run(100 + seed, 300)
     assert model.fs.journal.generation > 2

@@ -5,7 +5,8 @@ knows nothing of inodes: records and checkpoints are JSON values the filesystem
 defines.
 
 On storage, generation G of the metadata is the object `checkpoint.{G % 2}` (a
-header with magic, G, length and CRC of its JSON body) plus the log `journal.{G}`.
+header with magic, G, length and a CRC of G, length and the JSON body) plus the log
+`journal.{G}`.
 A log record is `length u32 | crc32 u32 | sequence u64 | payload`, the CRC covering
 generation, sequence and payload; sequences start at 0 in each log and rise by one.
 
@@ -16,7 +17,8 @@ before anything new is appended, so a half-written record is never replayed.
 
 Group commit: `append` only buffers; `commit` writes the buffer and flushes once, so
 many metadata changes share one flush. A large buffer is written out early (without
-a flush), which is safe because every prefix of the log is a consistent state.
+a flush), which is safe because every prefix of the log is a consistent state; if
+that write fails the records stay buffered and `commit` reports the error.
 
 Compaction (`checkpoint`) writes the whole state into the other checkpoint slot with
 generation G+1, flushes it, then starts `journal.{G+1}` and deletes `journal.{G}`.
@@ -31,10 +33,11 @@ import struct
 import zlib
 from typing import Any
 
-from .storage import Storage, StorageObject
+from .storage import Storage, StorageError, StorageObject
 
 CHECKPOINT_MAGIC = b"WMXC"
 _CHECKPOINT_HEADER = struct.Struct("<4sQQI")  # magic, generation, body length, crc32
+_CHECKPOINT_STAMP = struct.Struct("<QQ")  # generation, body length: folded into the crc
 _RECORD_HEADER = struct.Struct("<IIQ")  # payload length, crc32, sequence
 _STAMP = struct.Struct("<QQ")  # generation, sequence: folded into each record's crc
 WRITE_OUT_BYTES = 256 * 1024  # buffered bytes written out before a commit asks
@@ -46,6 +49,11 @@ class JournalCorrupt(Exception):
 
 def _encode(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _checkpoint_crc(generation: int, body: bytes) -> int:
+    """Covers the header fields too, so a header torn between two generations fails."""
+    return zlib.crc32(body, zlib.crc32(_CHECKPOINT_STAMP.pack(generation, len(body))))
 
 
 def _record_crc(generation: int, sequence: int, payload: bytes) -> int:
@@ -104,7 +112,8 @@ class Journal:
             body = handle.read(_CHECKPOINT_HEADER.size, length)
         finally:
             handle.close()
-        if magic != CHECKPOINT_MAGIC or len(body) != length or zlib.crc32(body) != crc:
+        if (magic != CHECKPOINT_MAGIC or len(body) != length
+                or _checkpoint_crc(generation, body) != crc):
             return None
         return generation, json.loads(body), len(body)
 
@@ -141,7 +150,10 @@ class Journal:
         self.buffer.append(header + payload)
         self.buffered_bytes += len(header) + len(payload)
         if self.buffered_bytes >= WRITE_OUT_BYTES:
-            self._write_out()
+            try:
+                self._write_out()
+            except StorageError:
+                pass  # still buffered: the next commit retries and reports the error
 
     def _write_out(self) -> None:
         assert self.log is not None
@@ -172,7 +184,7 @@ class Journal:
         handle = self.storage.open(f"checkpoint.{generation % 2}", create=True)
         try:
             header = _CHECKPOINT_HEADER.pack(CHECKPOINT_MAGIC, generation, len(body),
-                                             zlib.crc32(body))
+                                             _checkpoint_crc(generation, body))
             handle.write(0, header + body)
             handle.truncate(len(header) + len(body))
             handle.flush()

@@ -107,12 +107,14 @@ class PersistentFile(RegularFile):
             self.fs.commit((self,))
 
     def released(self, file: OpenFile) -> None:
-        """Close after write is a sync point (before the inode may be released)."""
-        try:
-            if file.writable and self.nlink > 0 and self.fs.unsynced(self):
+        """Close after write is a sync point (before the inode may be released). Release
+        never fails: if storage refuses, the changes stay pending for the next sync."""
+        if file.writable and self.nlink > 0 and self.fs.unsynced(self):
+            try:
                 self.sync()
-        finally:
-            super().released(file)
+            except KernelError:
+                pass
+        super().released(file)
 
 
 class PersistentDirectory(Directory):
@@ -287,7 +289,8 @@ class PersistentFS(TmpFS):
             self._redo(inodes, record)
         self.next_ino = max(self.next_ino, max(inodes) + 1)
         for name in self.storage.names():
-            if name.startswith("data.") and int(name[5:]) not in inodes:
+            if name.startswith("data.") and not isinstance(inodes.get(int(name[5:])),
+                                                           PersistentFile):
                 self.storage.delete(name)
 
     def _redo(self, inodes: dict[int, Inode], record: list[Any]) -> None:
