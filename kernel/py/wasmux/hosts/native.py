@@ -50,7 +50,7 @@ from ..fs.tmpfs import TmpFS
 from ..kernel import Kernel
 from ..proc import RUNNING, Process
 from .native_abi import CALLBACK, FAILED, GuestState, build_callbacks
-from .native_modules import ENGINE, ModuleCache
+from .native_modules import ModuleCache, engine
 
 _EPOCH_ARGUMENTS = _bindings._wasmtime_store_epoch_deadline_callback.argtypes
 EPOCH_CALLBACK = _EPOCH_ARGUMENTS[1]
@@ -167,6 +167,7 @@ class NativeHost:
     def __init__(self, modules: ModuleCache | None = None,
                  console: Callable[[bytes], None] | None = None) -> None:
         self.lock = threading.Lock()
+        self.engine = engine()
         self.modules = modules if modules is not None else shared_module_cache()
         self.console = console if console is not None else _write_through(sys.stdout.buffer)
         self.local = threading.local()
@@ -181,7 +182,7 @@ class NativeHost:
         """Bind the import callbacks to `kernel` and define them in the linker."""
         assert self.kernel is None, "a host serves one kernel"
         self.kernel = kernel
-        self.linker = Linker(ENGINE)
+        self.linker = Linker(self.engine)
         i32, i64 = ValType.i32(), ValType.i64()
         for call, function in zip(table.SYSCALLS, build_callbacks(kernel, self.lock, self.local)):
             params = [i64 if kind == "i64" else i32 for kind in call.wasm_param_types()]
@@ -235,7 +236,7 @@ class NativeHost:
         if isinstance(state, GuestState):
             state.killed = True
             state.event.set()
-            ffi.wasmtime_engine_increment_epoch(ENGINE.ptr())
+            ffi.wasmtime_engine_increment_epoch(self.engine.ptr())
 
     def _on_epoch(self, context: int, data: int, delta: Any, kind: Any) -> int:
         """Epoch deadline reached (someone was killed): trap if it was this process."""
@@ -252,7 +253,7 @@ class NativeHost:
         """A process thread: run the guest, then record how it ended if the kernel has
         not already (proc_exit and kills record it themselves)."""
         self.local.state = state
-        store = Store(ENGINE)
+        store = Store(self.engine)
         signal: int | None = None
         try:
             signal = self._execute(state, store, prepared)
@@ -327,14 +328,10 @@ class RunResult:
     stderr: bytes
 
 
-def stdio_descriptor(stream: HostStream, fd: int, terminal: bool = False) -> Descriptor:
-    """A descriptor on a host stream for fd 0, 1 or 2. A terminal lacks the seek and
-    tell rights, which is how wasi-libc's isatty() recognises one."""
-    rights = wasi.RIGHTS_ALL
-    if terminal:
-        rights &= ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL)
+def stdio_descriptor(stream: HostStream, fd: int) -> Descriptor:
+    """A descriptor on a host stream for fd 0 (read-only) or 1 and 2 (write-only)."""
     file = OpenFile(stream, readable=fd == 0, writable=fd != 0, path=f"<stdio {fd}>")
-    return Descriptor(file, rights, rights)
+    return Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL)
 
 
 def _environ(env: dict[str, str] | Sequence[str]) -> list[bytes]:

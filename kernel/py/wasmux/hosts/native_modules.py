@@ -31,15 +31,23 @@ from ..errors import KernelError
 WASM_MAGIC = b"\0asm"
 
 
-def _make_engine() -> Engine:
-    config = Config()
-    config.epoch_interruption = True
-    config.wasm_exceptions = True
-    config.memory_may_move = False
-    return Engine(config)
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
 
 
-ENGINE = _make_engine()
+def engine() -> Engine:
+    """The process's one Engine, created on first use. Creating it installs wasmtime's
+    signal handlers (traps are signals), which chain to handlers installed before, so
+    Python's faulthandler, if used, must be enabled before the first native host."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            config = Config()
+            config.epoch_interruption = True
+            config.wasm_exceptions = True
+            config.memory_may_move = False
+            _engine = Engine(config)
+        return _engine
 
 
 def default_cache_directory() -> Path:
@@ -102,13 +110,13 @@ class ModuleCache:
 
     def _compile(self, wasm: bytes, name: str) -> Module:
         path = self.directory / (hashlib.sha256(wasm).hexdigest() + ".cwasm")
-        if path.exists():
-            try:
-                return Module.deserialize_file(ENGINE, str(path))
-            except WasmtimeError:
-                pass
         try:
-            module = Module(ENGINE, wasm)
+            # read, not mapped: a cache file changed under a mapping would crash us
+            return Module.deserialize(engine(), path.read_bytes())
+        except (OSError, WasmtimeError):
+            pass
+        try:
+            module = Module(engine(), wasm)
         except WasmtimeError as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
             raise KernelError(wasi.ENOEXEC, f"{name}: invalid WebAssembly module: {reason}") from None
