@@ -12,11 +12,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmux.hosts.native import NativeSystem
+
 from .reference import BUILD, ROOT
 
 sys.path.insert(0, str(ROOT / "rootfs-build"))
 
-from toolchain import compile_c  # noqa: E402
+from toolchain import compile_c
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,9 +41,8 @@ class Outcome:
 
 def run_wasmux(wasm: bytes, argv: list[str], env: dict[str, str], stdin: bytes) -> Outcome:
     """Runs `wasm` as a process of a fresh Wasmux system on the native host."""
-    from wasmux.hosts.native import NativeSystem
-
-    result = NativeSystem().run(wasm, argv, env, stdin)
+    with NativeSystem() as system:
+        result = system.run(wasm, argv, env, stdin)
     return Outcome(result.status, result.stdout, result.stderr)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 
 import pytest
-
 from wasmux.abi import table
 
 from .programs import build, run_wasmux, wasi_imports

@@ -23,9 +23,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-
 from conformance.programs import Outcome, build
 from conformance.reference import run_reference
+from wasmux.hosts.native import NativeSystem
 
 pytestmark = pytest.mark.native
 
@@ -80,8 +80,6 @@ def run_on_wasmux(wasm: bytes, argv: list[str], stdin: bytes, files: dict[str, b
                   outputs: list[str]) -> tuple[Outcome, dict[str, bytes]]:
     """Runs `wasm` on a fresh Wasmux system after writing `files` into its root, and
     returns its outcome and the contents of the `outputs` it left (absent ones left out)."""
-    from wasmux.hosts.native import NativeSystem
-
     fileio = build("fileio", HERE)
     with NativeSystem() as system:
         for name, data in files.items():
