@@ -11,13 +11,13 @@ from pathlib import Path
 import wasmtime
 
 from wasmux.hosts.native import NativeSystem
-from wasmux.hosts.native_modules import ENGINE
+from wasmux.hosts.native_modules import engine
 
 
 def engine_for_baselines() -> wasmtime.Engine:
     """The native host's engine, so baselines run code compiled with the same settings
     (epoch interruption included)."""
-    return ENGINE
+    return engine()
 
 
 class WasmuxRunner:
