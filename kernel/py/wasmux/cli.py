@@ -1,0 +1,161 @@
+"""The `wasmux` command: run a wasm program, or the system's shell, on the native host.
+
+Layer: front end (native only); imports hosts.native. `wasmux run` runs one host wasm
+file with stdin, stdout and stderr passed through; `wasmux shell` starts /sbin/init (or
+/bin/sh) from the root filesystem with the terminal as its console. Both exit with the
+program's status (128+N for signal N; 126 when the file cannot be executed, 127 when
+it is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .abi import wasi
+from .dev.stream import HostStream
+from .errors import KernelError
+from .file import OpenFile
+from .hosts.native import NativeSystem, stdio_descriptor
+from .proc import Process
+
+CANNOT_EXECUTE = 126
+NOT_FOUND = 127
+SHELL_ENVIRONMENT = ("PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/root")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wasmux", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a wasm32-wasi program from the host")
+    run.add_argument("--root", type=Path, help="host directory holding the persistent root "
+                     "filesystem (default: an empty tmpfs)")
+    run.add_argument("--env", action="append", default=[], metavar="K=V",
+                     help="environment variable for the program (repeatable)")
+    run.add_argument("--trace", action="store_true", help="print every syscall to stderr")
+    run.add_argument("program", type=Path, help="the .wasm file")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
+    shell = commands.add_parser("shell", help="start /sbin/init or /bin/sh from the root")
+    shell.add_argument("--root", type=Path, help="host directory holding the root filesystem")
+    shell.add_argument("-c", dest="command_line", metavar="CMD", help="run CMD with /bin/sh")
+    shell.add_argument("--trace", action="store_true", help="print every syscall to stderr")
+    return parser
+
+
+def _write_through(stream: object) -> Callable[[bytes], None]:
+    buffer = getattr(stream, "buffer", stream)
+
+    def write(data: bytes) -> None:
+        buffer.write(data)
+        buffer.flush()
+    return write
+
+
+def _pump_stdin(system: NativeSystem, stream: HostStream) -> None:
+    """Feed the host's stdin to `stream` from a daemon thread, then end of file."""
+    def pump() -> None:
+        while True:
+            try:
+                data = os.read(sys.stdin.fileno(), 65536)
+            except OSError:
+                data = b""
+            with system.host.lock:
+                if data:
+                    stream.feed(data)
+                else:
+                    stream.feed_eof()
+            if not data:
+                return
+    threading.Thread(target=pump, name="wasmux-stdin", daemon=True).start()
+
+
+def _wait(system: NativeSystem, process: Process) -> int:
+    """Wait for the program; Ctrl-C sends it SIGINT."""
+    while True:
+        try:
+            return system.wait(process)
+        except KeyboardInterrupt:
+            with system.host.lock:
+                system.kernel.kill(process, wasi.SIGINT)
+
+
+def _trace(system: NativeSystem, enabled: bool) -> None:
+    if enabled:
+        def write(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+        system.kernel.enable_trace(write)
+
+
+def run(options: argparse.Namespace) -> int:
+    try:
+        module = options.program.read_bytes()
+    except OSError as error:
+        print(f"wasmux: {options.program}: {error.strerror}", file=sys.stderr)
+        return NOT_FOUND
+    with NativeSystem(options.root) as system:
+        _trace(system, options.trace)
+        with system.host.lock:
+            streams = [system.host_stream(None), system.host_stream(_write_through(sys.stdout)),
+                       system.host_stream(_write_through(sys.stderr))]
+            try:
+                process = system.spawn(module, [str(options.program), *options.args],
+                                       options.env, [stdio_descriptor(stream, fd)
+                                                     for fd, stream in enumerate(streams)])
+            except KernelError as error:
+                print(f"wasmux: {error}", file=sys.stderr)
+                return CANNOT_EXECUTE
+        _pump_stdin(system, streams[0])
+        return _wait(system, process)
+
+
+def _read_file(system: NativeSystem, path: str) -> bytes | None:
+    """The contents of regular file `path` in the kernel's filesystem, or None."""
+    vfs = system.kernel.vfs
+    with system.host.lock:
+        try:
+            inode = vfs.resolve(None, vfs.root, path)
+        except KernelError:
+            return None
+        if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
+            return None
+        file = OpenFile(inode, readable=True, writable=False, path=path)
+        try:
+            return file.read(inode.size)
+        finally:
+            file.unref()
+
+
+def shell(options: argparse.Namespace) -> int:
+    with NativeSystem(options.root) as system:
+        _trace(system, options.trace)
+        candidates: Sequence[tuple[str, list[str]]] = [("/bin/sh", ["sh", "-c", options.command_line])] \
+            if options.command_line is not None else [("/sbin/init", ["init"]), ("/bin/sh", ["sh"])]
+        for path, argv in candidates:
+            module = _read_file(system, path)
+            if module is not None:
+                break
+        else:
+            where = options.root if options.root is not None else "the empty tmpfs root"
+            names = " or ".join(path for path, _ in candidates)
+            print(f"wasmux: no {names} in {where}: build the rootfs first", file=sys.stderr)
+            return NOT_FOUND
+        environment = [*SHELL_ENVIRONMENT, f"TERM={os.environ.get('TERM', 'xterm')}"]
+        console = system.kernel.console
+        with system.host.lock:
+            try:
+                process = system.spawn(module, argv, environment,
+                                       [stdio_descriptor(console, fd) for fd in range(3)])
+            except KernelError as error:
+                print(f"wasmux: {error}", file=sys.stderr)
+                return CANNOT_EXECUTE
+        _pump_stdin(system, console)
+        return _wait(system, process)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = _parser().parse_args(argv)
+    return run(options) if options.command == "run" else shell(options)
