@@ -41,7 +41,7 @@ class Settings:
 MIB = 1024 * 1024
 FULL = Settings(repeats=7, calls=100_000, null_device_bytes=512 * MIB, file_bytes=64 * MIB,
                 spawns=50)
-QUICK = Settings(repeats=3, calls=20_000, null_device_bytes=32 * MIB, file_bytes=4 * MIB,
+QUICK = Settings(repeats=3, calls=20_000, null_device_bytes=128 * MIB, file_bytes=16 * MIB,
                  spawns=10)
 
 
@@ -50,11 +50,11 @@ def null_syscall_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run,
     """ns per call of a loop of sched_yield / clock_time_get."""
     rows = []
     for call in ("sched_yield", "clock_time_get"):
-        def ns_per_call(run: Run) -> float:
-            seconds = harness.per_unit(lambda n: run(wasm, ["null_syscall", call, str(n)]),
-                                       settings.calls, settings.repeats)
-            return seconds * 1e9
-        mine, raw, builtin = ns_per_call(wasmux), ns_per_call(empty), ns_per_call(wasi)
+        def loop(run: Run) -> Callable[[int], None]:
+            return lambda count: run(wasm, ["null_syscall", call, str(count)])
+        seconds = harness.per_unit([loop(wasmux), loop(empty), loop(wasi)],
+                                   settings.calls, settings.repeats)
+        mine, raw, builtin = (value * 1e9 for value in seconds)
         rows.append(harness.ratio_row(f"null syscall {call}", "ns", mine,
                                       "empty raw callback", raw, at_most=3))
         rows.append(harness.ratio_row(f"null syscall {call}", "ns", mine,
@@ -70,27 +70,29 @@ def io_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run) -> list[Row]
             ("write 64 KiB to /dev/null", "write", "/dev/null", null_bytes),
             ("write 64 KiB to a file", "write", "/bench.dat", file_bytes),
             ("read 64 KiB from a file", "read", "/bench.dat", file_bytes)):
-        def megabytes_per_second(run: Run) -> float:
-            def remove() -> None:
+        def remove() -> None:
+            for run in (wasmux, wasi):
                 run(wasm, ["file_io", "remove", path])
-            if mode == "read":
-                remove()
+
+        def transfer(run: Run) -> Callable[[int], None]:
+            return lambda count: run(wasm, ["file_io", mode, path, str(count)])
+        if mode == "read":
+            remove()
+            for run in (wasmux, wasi):
                 run(wasm, ["file_io", "write", path, str(size)])
-            seconds = harness.per_unit(lambda n: run(wasm, ["file_io", mode, path, str(n)]),
-                                       size, settings.repeats,
-                                       remove if mode == "write" and path != "/dev/null"
-                                       else lambda: None)
-            return 1 / seconds / 1e6 if seconds else float("inf")
-        rows.append(harness.ratio_row(label, "MB/s", megabytes_per_second(wasmux),
-                                      "wasmtime WASI", megabytes_per_second(wasi),
+        fresh_file = mode == "write" and path != "/dev/null"
+        seconds = harness.per_unit([transfer(wasmux), transfer(wasi)], size, settings.repeats,
+                                   remove if fresh_file else lambda: None)
+        mine, base = (1 / value / 1e6 if value else float("inf") for value in seconds)
+        rows.append(harness.ratio_row(label, "MB/s", mine, "wasmtime WASI", base,
                                       at_least=0.5))
     return rows
 
 
 def spawn_rows(settings: Settings, wasm: Path, wasmux: Run, wasi: Run) -> list[Row]:
     """ms for spawn+exit of the smallest program, module cache warm."""
-    mine = harness.median_seconds(lambda: wasmux(wasm, ["exit_zero"]), settings.spawns)
-    base = harness.median_seconds(lambda: wasi(wasm, ["exit_zero"]), settings.spawns)
+    mine, base = harness.median_seconds([lambda: wasmux(wasm, ["exit_zero"]),
+                                         lambda: wasi(wasm, ["exit_zero"])], settings.spawns)
     return [harness.absolute_row("spawn+exit", "ms", mine * 1e3,
                                  "wasmtime instantiate+run", base * 1e3, at_most=2)]
 

@@ -7,36 +7,44 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    """Median wall time of `repeats` calls of `run` (after one untimed warm-up call)."""
-    run()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def median_seconds(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
+    """Median wall time of `repeats` calls of each of `runs` (after one untimed warm-up
+    call each); the runs take turns within every repeat."""
+    for run in runs:
         run()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    samples: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for run, times in zip(runs, samples):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
-def per_unit(run: Callable[[int], object], units: int, repeats: int,
-             reset: Callable[[], object] = lambda: None) -> float:
-    """Seconds per unit of work: the median over `repeats` pairs of runs of
-    (time of `units` - time of 0) / units, so fixed costs (instantiation, spawn) cancel
-    and a load change on the machine hits both runs of a pair alike. `reset` runs,
-    untimed, before every run (e.g. to remove a file the previous run wrote)."""
-    def timed(count: int) -> float:
+def per_unit(runs: Sequence[Callable[[int], object]], units: int, repeats: int,
+             reset: Callable[[], object] = lambda: None) -> list[float]:
+    """Seconds per unit of work for each of `runs`: the median over `repeats` of
+    (time of `units` - time of 0) / units, so fixed costs (instantiation, spawn)
+    cancel. The runs take turns within every repeat, so a change of load on the machine
+    hits them alike. `reset` runs, untimed, before every timed run (e.g. to remove a
+    file the previous run wrote)."""
+    def timed(run: Callable[[int], object], count: int) -> float:
         reset()
         start = time.perf_counter()
         run(count)
         return time.perf_counter() - start
 
-    timed(units)
-    differences = [timed(units) - timed(0) for _ in range(repeats)]
-    return max(statistics.median(differences), 0.0) / units
+    for run in runs:
+        timed(run, units)
+    differences: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for run, samples in zip(runs, differences):
+            samples.append(timed(run, units) - timed(run, 0))
+    return [max(statistics.median(samples), 0.0) / units for samples in differences]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 imports replaced by empty raw (unchecked) callbacks, the mechanism the native host
 uses for every Wasmux import.
 
-Layer: bench tooling; imports wasmtime (and its low-level `_ffi` bindings).
+Layer: bench tooling; imports wasmtime (and its low-level `_ffi` bindings) and, for the
+empty callback to use exactly the native host's mechanism, its callback type and
+memory view from wasmux.hosts.native_abi.
 """
 
 from __future__ import annotations
@@ -14,21 +16,27 @@ from pathlib import Path
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from wasmux.hosts.native_abi import CALLBACK, PUT_I32, VIEW
+
 WASI = "wasi_snapshot_preview1"
 
 
-@ffi.wasmtime_func_unchecked_callback_t
-def _empty_callback(env: int, caller: object, values: ctypes.Array, count: int) -> int:
-    """Does nothing and returns errno 0 (the result slot overwrites the first argument)."""
-    values[0].i32 = 0
+@CALLBACK
+def _empty_callback(env: int, caller: int, args: int, count: int) -> int:
+    """Does nothing and returns errno 0 (the result slot overwrites the first argument),
+    written the way the native host writes it."""
+    PUT_I32(VIEW, args, 0)
     return 0
+
+
+_EMPTY = ctypes.cast(_empty_callback, ffi.wasmtime_func_unchecked_callback_t)
 
 
 def _define_empty(linker: wasmtime.Linker, name: str, func_type: wasmtime.FuncType) -> None:
     module, field = WASI.encode(), name.encode()
     error = ffi.wasmtime_linker_define_func_unchecked(
         linker.ptr(), module, len(module), field, len(field), func_type.ptr(),
-        _empty_callback, None, ctypes.cast(None, ctypes.CFUNCTYPE(None, ctypes.c_void_p)))
+        _EMPTY, None, ctypes.cast(None, ctypes.CFUNCTYPE(None, ctypes.c_void_p)))
     if error:
         raise wasmtime.WasmtimeError._from_ptr(error)
 
