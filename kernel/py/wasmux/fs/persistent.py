@@ -4,7 +4,8 @@ Layer: filesystem; imports file.py, fs/tmpfs.py, fs/journal.py, fs/storage.py.
 The tree lives in memory exactly as in tmpfs (this module subclasses it); what
 persists is:
 - file contents: one storage object `data.<ino>` per regular file, written in place
-  and read back from storage (created at the first write or truncate);
+  and read back from storage (created at first use; at most OPEN_OBJECTS handles are
+  kept open, a dirty one is flushed before it is closed);
 - all metadata: tmpfs's change hooks append physical redo records (the resulting
   entries and inode attributes) to the journal (fs/journal.py), so replay never
   re-derives POSIX rules, and every record alone takes one consistent tree to another.
@@ -18,11 +19,13 @@ moment leaves a consistent tree: a prefix of the journal's records.
 Ordering rule that keeps crashes from showing garbage: a file's size and times are
 journaled only at a sync point and only once its data object has been flushed, so a
 recovered size never covers bytes that were not durable. Objects of released inodes
-are deleted only once the record that freed them is durable; on mount, objects
-without an inode are deleted and objects longer than their file are cut back.
+are deleted only once the record that freed them is durable; on mount, objects of no
+live file are deleted, and an object longer than its file is cut back when opened.
 
 Storage errors: StorageFull becomes ENOSPC for the call that needed the room (the
 in-memory state is unchanged for writes and truncates); other StorageErrors are EIO.
+A failed sync loses nothing in memory: the changes stay pending and the next sync
+retries. Close never fails (a refused close-time sync is left to the next one).
 """
 
 from __future__ import annotations
