@@ -12,9 +12,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "rootfs-build"))
 
-from toolchain import compile_c  # noqa: E402
-
-from wasmux.hosts.native import NativeSystem  # noqa: E402
+from toolchain import compile_c
+from wasmux.hosts.native import NativeSystem
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 BUILD = REPO / "build" / "tests" / "native"

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 def wasmux(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     environment = dict(os.environ, PYTHONPATH=str(REPO / "kernel" / "py"))
     return subprocess.run([sys.executable, "-m", "wasmux", *args], input=stdin,
-                          capture_output=True, env=environment, timeout=60)
+                          capture_output=True, env=environment, timeout=60, check=False)
 
 
 def test_run_passes_stdio_and_status_through(programs: dict[str, Path]) -> None:

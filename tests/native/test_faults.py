@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import wasmtime
-
 from wasmux.abi import wasi
 from wasmux.errors import KernelError
 from wasmux.hosts.native import NativeSystem, stdio_descriptor

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .abi import wasi
 from .dev.stream import HostStream
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_through(stream: object) -> Callable[[bytes], None]:
+def _write_through(stream: Any) -> Callable[[bytes], None]:
     buffer = getattr(stream, "buffer", stream)
 
     def write(data: bytes) -> None:

@@ -36,10 +36,10 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from wasmtime import FuncType, Linker, Module, Store, ValType, WasmtimeError
-from wasmtime import _bindings, _ffi as ffi
+from wasmtime import FuncType, Linker, Module, Store, ValType, WasmtimeError, _bindings
+from wasmtime import _ffi as ffi
 
 from ..abi import table, wasi
 from ..dev.stream import HostStream
@@ -52,9 +52,10 @@ from ..proc import RUNNING, Process
 from .native_abi import CALLBACK, FAILED, GuestState, build_callbacks
 from .native_modules import ModuleCache, engine
 
-_EPOCH_ARGUMENTS = _bindings._wasmtime_store_epoch_deadline_callback.argtypes
+# The exact ctypes function types wasmtime-py declared (ctypes checks them by identity).
+_EPOCH_ARGUMENTS: Any = _bindings._wasmtime_store_epoch_deadline_callback.argtypes
 EPOCH_CALLBACK = _EPOCH_ARGUMENTS[1]
-NO_FINALIZER = ctypes.cast(None, _EPOCH_ARGUMENTS[3])
+NO_FINALIZER = ctypes.cast(0, _EPOCH_ARGUMENTS[3])
 UPDATE_DEADLINE_CONTINUE = 0
 
 _TRAP = ffi.wasmtime_trap_code_enum
@@ -90,7 +91,7 @@ def _message(pointer: Any, getter: Callable[..., None]) -> str:
 
 
 class Timer:
-    __slots__ = ("deadline", "callback", "cancelled")
+    __slots__ = ("callback", "cancelled", "deadline")
 
     def __init__(self, deadline: int, callback: Callable[[], None]) -> None:
         self.deadline = deadline
@@ -148,7 +149,7 @@ class Timers:
                 timer.cancelled = True
                 try:
                     timer.callback()
-                except Exception:
+                except Exception:  # noqa: BLE001 - a kernel bug must not stop every timer
                     print("wasmux: kernel error in a timer:", file=sys.stderr)
                     traceback.print_exc()
 
@@ -257,7 +258,7 @@ class NativeHost:
         signal: int | None = None
         try:
             signal = self._execute(state, store, prepared)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - recorded; the process ends with SIGSYS
             state.failure = error
             traceback.print_exc()
         finally:
@@ -427,7 +428,7 @@ class NativeSystem:
         with self.host.lock:
             self.kernel.vfs.root_fs.sync()
 
-    def __enter__(self) -> NativeSystem:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

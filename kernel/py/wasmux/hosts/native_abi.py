@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ..proc import Process
 
 ADDRESS_SPACE_SIZE = 1 << 47
-SPACE = (ctypes.c_char * ADDRESS_SPACE_SIZE).from_address(0)
+SPACE: Any = (ctypes.c_char * ADDRESS_SPACE_SIZE).from_address(0)
 VIEW = memoryview(SPACE).cast("B")
 
 # Sentinel "errnos" for the outcomes that end the guest (negative: never a WASI errno).
@@ -65,9 +65,22 @@ class GuestState:
     its memory (base address, known size), how it parks, and whether it was killed.
     Lives in the process thread's thread-local while its guest runs."""
 
-    __slots__ = ("process", "kernel", "lock", "base", "size", "memory", "attached",
-                 "killed", "event", "result", "stop_reason", "failure", "trap_message",
-                 "thread")
+    __slots__ = (
+        "attached",
+        "base",
+        "event",
+        "failure",
+        "kernel",
+        "killed",
+        "lock",
+        "memory",
+        "process",
+        "result",
+        "size",
+        "stop_reason",
+        "thread",
+        "trap_message",
+    )
 
     def __init__(self, process: Process, kernel: Kernel, lock: threading.Lock) -> None:
         self.process = process
@@ -405,5 +418,5 @@ def build_callbacks(kernel: Kernel, lock: threading.Lock,
     its lock, and the thread-local holding each process thread's GuestState."""
     namespace = dict(BASE_NAMESPACE, KERNEL=kernel, ACQUIRE=lock.acquire,
                      RELEASE=lock.release, LOCAL=local)
-    exec(CODE, namespace)
+    exec(CODE, namespace)  # noqa: S102 - our own generated source
     return [namespace[f"sys_{call.name}"] for call in table.SYSCALLS]
