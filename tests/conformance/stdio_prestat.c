@@ -1,6 +1,9 @@
 /* The standard streams and the preopen: stdin read to EOF and echoed (upper-cased) to
- * stdout, stderr written, seeks on the streams, fd_prestat_get / fd_prestat_dir_name
+ * stdout, stderr written, none of them a terminal when redirected (isatty decides
+ * colours and prompts in real programs), fd_prestat_get / fd_prestat_dir_name
  * for the root preopen (fd 3) and for fds that are not preopens. */
+#include <unistd.h>
+
 #include "conformance.h"
 
 int main(void) {
@@ -19,6 +22,7 @@ int main(void) {
 
     __wasi_fdstat_t st;
     report("fdstat stdout", __wasi_fd_fdstat_get(1, &st));
+    printf("isatty stdin %d stdout %d stderr %d\n", isatty(0), isatty(1), isatty(2));
 
     __wasi_prestat_t pre;
     if (report("prestat_get 3", __wasi_fd_prestat_get(ROOT, &pre)) == 0)

