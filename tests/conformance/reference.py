@@ -14,13 +14,14 @@ import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import wasmtime
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "conformance"
-CACHE = BUILD / "reference-cache"
+CACHE = BUILD / "reference-cache" / f"wasmtime-{metadata.version('wasmtime')}"
 CACHE_VERSION = "1"
 
 
