@@ -111,6 +111,16 @@ int main(void) {
     report("link", __wasi_path_link(ROOT, 0, "p/file", ROOT, "p/hard"));
     stat_path("stat file after link", 0, "p/file");
     stat_path("stat hard", 0, "p/hard");
+    __wasi_filestat_t s1, s2, s3;
+    __wasi_path_filestat_get(ROOT, 0, "p/file", &s1);
+    __wasi_path_filestat_get(ROOT, 0, "p/hard", &s2);
+    __wasi_path_filestat_get(ROOT, 0, "p/new", &s3);
+    yesno("hard link shares the inode", s1.ino == s2.ino && s1.dev == s2.dev);
+    yesno("other file has another inode", s1.ino != s3.ino);
+    report("open hard", open_at(ROOT, "p/hard", 0, 0, &fd));
+    __wasi_fd_filestat_get(fd, &s3);
+    yesno("fd and path stat agree", s3.ino == s1.ino && s3.dev == s1.dev && s3.nlink == 2);
+    __wasi_fd_close(fd);
     report("link over existing", __wasi_path_link(ROOT, 0, "p/file", ROOT, "p/new"));
     report("link missing source", __wasi_path_link(ROOT, 0, "p/missing", ROOT, "p/x"));
     report("link into missing dir", __wasi_path_link(ROOT, 0, "p/file", ROOT, "p/none/x"));

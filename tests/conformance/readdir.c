@@ -107,6 +107,26 @@ int main(void) {
     make_file("d/\xc3\xa9t\xc3\xa9", "unicode");
     report("open d", open_dir(ROOT, "d", &dir));
 
+    /* the d_ino of an entry is the inode path_filestat_get reports */
+    static uint8_t first[4096];
+    __wasi_size_t got = 0;
+    int matched = 0, files = 0;
+    __wasi_fd_readdir(dir, first, sizeof first, 0, &got);
+    for (size_t pos = 0; pos + sizeof(__wasi_dirent_t) <= got;) {
+        __wasi_dirent_t d;
+        memcpy(&d, first + pos, sizeof d);
+        char entry_name[80] = "d/";
+        memcpy(entry_name + 2, first + pos + sizeof d, d.d_namlen < 70 ? d.d_namlen : 70);
+        __wasi_filestat_t st;
+        if (d.d_type == __WASI_FILETYPE_REGULAR_FILE &&
+            __wasi_path_filestat_get(ROOT, 0, entry_name, &st) == 0) {
+            files++;
+            matched += st.ino == d.d_ino;
+        }
+        pos += sizeof d + d.d_namlen;
+    }
+    printf("d_ino matches stat for %d of %d files\n", matched, files);
+
     int n = list(dir, 4096, full, &calls);
     print_listing("full listing", full, n);
     int sizes[] = {200, 64, 33, 25, 10, 1};
