@@ -47,13 +47,14 @@ def _has_deb_src() -> bool:
 
 def _source_versions(package: str) -> set[str]:
     """The versions of `package`'s source that apt currently knows."""
-    result = subprocess.run(["apt-cache", "showsrc", package], capture_output=True, text=True)
+    result = subprocess.run(["apt-cache", "showsrc", package], capture_output=True,
+                            text=True, check=False)
     return {line.split(":", 1)[1].strip() for line in result.stdout.splitlines()
             if line.startswith("Version:")}
 
 
 def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SourceUnavailable(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
 
@@ -89,7 +90,7 @@ def fetch(package: str, version: str, src_root: Path) -> Path:
         shutil.rmtree(tree)
     src_root.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["apt-get", "source", "-qq", f"{package}={version}"],
-                            cwd=src_root, capture_output=True, text=True)
+                            cwd=src_root, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not tree.is_dir():
         raise SourceUnavailable(f"apt-get source {package}={version} failed:\n"
                                 f"{result.stderr[-2000:]}")

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +77,15 @@ def _tools(build: Path) -> Path:
 
 
 def _make(source: Path, objdir: Path, tools: Path, targets: list[str], log: Path,
-          cflags: list[str] = (), stdin: str | None = None) -> None:
+          cflags: Sequence[str] = (), stdin: str | None = None) -> None:
     environment = dict(os.environ, CFLAGS=" ".join(cflags))
     command = ["make", f"-j{JOBS}", f"O={objdir}", f"CC={tools / 'cc'}", f"AR={tools / 'ar'}",
                "HOSTCC=gcc", "SKIP_STRIP=y",
                f"cmd_busybox__=echo $(core-y) $(libs-y) > {PARTS_FILE}", *targets]
     with log.open("a") as output:
         result = subprocess.run(command, cwd=source, env=environment, input=stdin,
-                                stdout=output, stderr=subprocess.STDOUT, text=True)
+                                stdout=output, stderr=subprocess.STDOUT, text=True,
+                                check=False)
     if result.returncode != 0:
         text = log.read_text(errors="replace")
         failed = sorted(set(re.findall(r"\[\S*Makefile\.build:\d+: (\S+\.o)\]", text)))
@@ -138,7 +140,7 @@ def link_objects(objdir: Path) -> list[str]:
 def applets(objdir: Path) -> list[str]:
     """The applet names compiled in (from the generated include/applet_tables.h)."""
     tables = (objdir / "include" / "applet_tables.h").read_text()
-    names = re.search(r"applet_names\[\] ALIGN1 = \"\"(.*?);", tables, re.S)
+    names = re.search(r"applet_names\[\] ALIGN1 = \"\"(.*?);", tables, re.DOTALL)
     if not names:
         raise BuildError("cannot read the applet list from applet_tables.h")
     return re.findall(r'"([^"\\]+)" "\\0"', names.group(1))
@@ -161,7 +163,8 @@ def build(root: Path) -> Result:
     module.parent.mkdir(parents=True, exist_ok=True)
     command = [str(tools / "cc"), *library.program_link_inputs(build_dir),
                *link_objects(objdir), *library.program_link_flags(), "-o", str(module)]
-    result = subprocess.run(command, cwd=objdir, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=objdir, capture_output=True, text=True,
+                            check=False)
     if result.returncode != 0:
         raise BuildError(f"linking busybox.wasm failed:\n{result.stderr[-4000:]}")
     return Result(module, applets(objdir), unapplied)

@@ -15,13 +15,13 @@ import pytest
 
 wasmtime = pytest.importorskip("wasmtime")
 
-from wasmux.abi import table, wasi  # noqa: E402
+from wasmux.abi import table, wasi
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "rootfs-build"))
 
-import debsource  # noqa: E402
-from busybox import recipe  # noqa: E402
+import debsource
+from busybox import recipe
 
 # Applets of issue 3 that must be in the build (free and uptime compile but need
 # sysinfo, which fails with ENOSYS for now).
