@@ -19,8 +19,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from busybox import recipe  # noqa: E402
-from libwasmux import library  # noqa: E402
+from busybox import recipe
+from libwasmux import library
 
 
 def build_headers() -> None:
