@@ -58,6 +58,8 @@ class Kernel:
         self.host = host
         self.processes = ProcessTable()
         self.boot_ns = host.monotonic_ns()
+        # Indexed by WASI clock id: CLOCK_REALTIME, CLOCK_MONOTONIC.
+        self.clocks = (host.realtime_ns, host.monotonic_ns)
         self.vfs = VFS(self, root)
         self.vfs.mount_standard()
         self.console = self.vfs.console
@@ -132,8 +134,9 @@ class Kernel:
                 write(f"[{process.pid}] {call.name}({shown}) = {repr(outs)[:80]}")
                 return outs
             return run
-        self.handlers = [traced(call, handler)
-                         for call, handler in zip(table.SYSCALLS, self.handlers)]
+        # In place: hosts may hold this list.
+        self.handlers[:] = [traced(call, handler)
+                            for call, handler in zip(table.SYSCALLS, self.handlers)]
 
     # --- processes ---
     def root_descriptor(self) -> Descriptor:

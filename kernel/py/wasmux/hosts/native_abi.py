@@ -31,6 +31,7 @@ from wasmtime import _ffi as ffi
 
 from ..abi import table, wasi
 from ..errors import KernelError, ProcessExit, WouldBlock
+from ..syscalls import LOCKLESS
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -260,8 +261,11 @@ def _source(call: table.Syscall) -> str:
         unpacked = ", ".join(p[param] for param in call.params)
         lines.append(f"    {unpacked}, = UNPACK_{call.number}(VIEW, args)")
     lines.append("    state = LOCAL.state")
-    lines.append("    if state.killed:")
-    lines.append("        return state.stop(KILLED)")
+    if (call.module, call.name) not in LOCKLESS:
+        # A lockless call changes nothing, so a killed process may finish it: the
+        # epoch callback stops the guest right after.
+        lines.append("    if state.killed:")
+        lines.append("        return state.stop(KILLED)")
     if any(view.kind not in ("int", "sint") for view in call.ins + call.outs):
         lines.append("    base = state.base")
         lines.append("    size = state.size")
@@ -327,10 +331,19 @@ def _source(call: table.Syscall) -> str:
             raise AssertionError(f"{call.name}: unknown out view {view.kind}")
 
     arguments = "".join(f", {value}" for value in ins)
+    if (call.module, call.name) in LOCKLESS:
+        lines += [
+            "    try:",
+            f"        outs = HANDLERS[{call.number}](KERNEL, state.process{arguments})",
+            "    except KernelError as error:",
+            "        PUT_I32(VIEW, args, error.errno)",
+            "        return 0",
+        ]
+        return _finish(call, lines)
     lines += [
         "    ACQUIRE()",
         "    try:",
-        f"        outs = KERNEL.handlers[{call.number}](KERNEL, state.process{arguments})",
+        f"        outs = HANDLERS[{call.number}](KERNEL, state.process{arguments})",
         "        errno = 0",
         "    except KernelError as error:",
         "        errno = error.errno",
@@ -349,6 +362,12 @@ def _source(call: table.Syscall) -> str:
         "            PUT_I32(VIEW, args, errno)",
         "            return 0",
     ]
+    return _finish(call, lines)
+
+
+def _finish(call: table.Syscall, lines: list[str]) -> str:
+    """Append the code that writes the handler's outs (`outs`) and returns errno 0."""
+    p = {param: f"p_{param}" for param in call.params}
     if call.noreturn:
         lines.append("    state.failure = AssertionError('a noreturn syscall returned')")
         lines.append("    return state.stop(FAILED)")
@@ -368,7 +387,7 @@ def _source(call: table.Syscall) -> str:
         elif view.kind == "buf_out":
             lines.append(f"    put_buffer(base + {ps[0]}, {ps[1]}, {value})")
         elif view.kind == "iovs_out":
-            lines.append(f"    scatter({vectors_of(view.params)}, {value})")
+            lines.append(f"    scatter(v_{view.params[0]}, {value})")
         elif view.kind == "events":
             lines.append(f"    if not put_events(state, caller, {ps[0]}, {value}):")
             lines.append("        return fault(args)")
@@ -416,7 +435,8 @@ def build_callbacks(kernel: Kernel, lock: threading.Lock,
                     local: threading.local) -> list[Callable[[int, int, int, int], int]]:
     """The import callbacks of every syscall (indexed by number), bound to one kernel,
     its lock, and the thread-local holding each process thread's GuestState."""
-    namespace = dict(BASE_NAMESPACE, KERNEL=kernel, ACQUIRE=lock.acquire,
+    namespace = dict(BASE_NAMESPACE, KERNEL=kernel, HANDLERS=kernel.handlers,
+                     ACQUIRE=lock.acquire,
                      RELEASE=lock.release, LOCAL=local)
     exec(CODE, namespace)  # noqa: S102 - our own generated source
     return [namespace[f"sys_{call.name}"] for call in table.SYSCALLS]

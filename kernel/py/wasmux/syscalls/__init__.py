@@ -14,21 +14,28 @@ from typing import Any
 from ..abi.table import BY_NAME, WASI, WASMUX
 
 HANDLERS: dict[tuple[str, str], Callable[..., tuple[Any, ...]]] = {}
+# Handlers that only read state fixed for the process's life (or ask the host a
+# thread-safe question, such as the time): a host may run them without the kernel lock.
+LOCKLESS: set[tuple[str, str]] = set()
 
 
-def syscall(name: str, module: str = WASI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def syscall(name: str, module: str = WASI,
+            lockless: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as the handler of `module.name`."""
     assert (module, name) in BY_NAME, f"{module}.{name} is not in the ABI table"
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         assert (module, name) not in HANDLERS, f"{name} registered twice"
         HANDLERS[(module, name)] = handler
+        if lockless:
+            LOCKLESS.add((module, name))
         return handler
     return register
 
 
-def wasmux_syscall(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return syscall(name, WASMUX)
+def wasmux_syscall(name: str,
+                   lockless: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return syscall(name, WASMUX, lockless)
 
 
 # Importing the handler modules registers them.

@@ -21,21 +21,21 @@ def strings_size(strings: list[bytes]) -> int:
     return sum(len(string) + 1 for string in strings)
 
 
-@syscall("args_sizes_get")
+@syscall("args_sizes_get", lockless=True)
 def args_sizes_get(kernel: Kernel, process: Process) -> tuple[int, int]:
     return (len(process.argv), strings_size(process.argv))
 
 
-@syscall("args_get")
+@syscall("args_get", lockless=True)
 def args_get(kernel: Kernel, process: Process) -> tuple[list[bytes]]:
     return (process.argv,)
 
 
-@syscall("environ_sizes_get")
+@syscall("environ_sizes_get", lockless=True)
 def environ_sizes_get(kernel: Kernel, process: Process) -> tuple[int, int]:
     return (len(process.environ), strings_size(process.environ))
 
 
-@syscall("environ_get")
+@syscall("environ_get", lockless=True)
 def environ_get(kernel: Kernel, process: Process) -> tuple[list[bytes]]:
     return (process.environ,)

@@ -27,16 +27,16 @@ def proc_raise(kernel: Kernel, process: Process, sig: int) -> tuple[()]:
     raise ProcessExit(128 + sig)
 
 
-@syscall("sched_yield")
+@syscall("sched_yield", lockless=True)
 def sched_yield(kernel: Kernel, process: Process) -> tuple[()]:
     return ()
 
 
-@wasmux_syscall("getpid")
+@wasmux_syscall("getpid", lockless=True)
 def getpid(kernel: Kernel, process: Process) -> tuple[int]:
     return (process.pid,)
 
 
-@wasmux_syscall("getppid")
+@wasmux_syscall("getppid", lockless=True)
 def getppid(kernel: Kernel, process: Process) -> tuple[int]:
     return (process.ppid,)

@@ -14,6 +14,6 @@ if TYPE_CHECKING:
     from ..proc import Process
 
 
-@syscall("random_get")
+@syscall("random_get", lockless=True)
 def random_get(kernel: Kernel, process: Process, buf_len: int) -> tuple[bytes]:
     return (kernel.host.random_bytes(buf_len),)
