@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from wasi_calls import spawn_test_process
 from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
 from wasmux.fdtable import Descriptor, FdTable
@@ -47,18 +48,6 @@ def kernel() -> Kernel:
 def fs_kernel(filesystem_factory: FilesystemFactory) -> Kernel:
     host = MemoryHost()
     return Kernel(host, filesystem_factory(host))
-
-
-def spawn_test_process(kernel: Kernel, argv: list[bytes] | None = None) -> Process:
-    """A process with 0 = /dev/null, 1 and 2 = console, 3 = preopened '/'."""
-    vfs = kernel.vfs
-    fds = FdTable()
-    for fd, path, writable in ((0, "/dev/null", False), (1, "/dev/console", True),
-                               (2, "/dev/console", True)):
-        file = vfs.open(None, vfs.root, path, 0, True, not writable, writable, 0, path)
-        fds.install_at(fd, Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL))
-    fds.install_at(3, kernel.root_descriptor())
-    return kernel.spawn(WASM_MAGIC, argv or [b"prog"], [], fds)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import spawn_test_process
+from wasi_calls import spawn_test_process
 from wasi_calls import call
 from wasmux.kernel import Kernel
 from wasmux.proc import Process

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import spawn_test_process
+from wasi_calls import spawn_test_process
 from wasi_calls import call
 from wasmux.abi import wasi
 from wasmux.hosts.memory import MemoryHost

@@ -11,7 +11,8 @@ from typing import Any
 
 from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
-from wasmux.fdtable import Descriptor
+from wasmux.fdtable import Descriptor, FdTable
+from wasmux.hosts.memory import WASM_MAGIC
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
 
@@ -58,3 +59,15 @@ def open_fd(kernel: Kernel, process: Process, path: str, oflags: int = wasi.OFLA
     vfs = kernel.vfs
     file = vfs.open(process, vfs.root, path, oflags, True, readable, writable, fdflags, path)
     return process.fds.install(Descriptor(file, rights, rights))
+
+
+def spawn_test_process(kernel: Kernel, argv: list[bytes] | None = None) -> Process:
+    """A process with 0 = /dev/null, 1 and 2 = console, 3 = preopened '/'."""
+    vfs = kernel.vfs
+    fds = FdTable()
+    for fd, path, writable in ((0, "/dev/null", False), (1, "/dev/console", True),
+                               (2, "/dev/console", True)):
+        file = vfs.open(None, vfs.root, path, 0, True, not writable, writable, 0, path)
+        fds.install_at(fd, Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL))
+    fds.install_at(3, kernel.root_descriptor())
+    return kernel.spawn(WASM_MAGIC, argv or [b"prog"], [], fds)
