@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 from wasi_calls import spawn_test_process
-from wasmux.abi import wasi
 from wasmux.abi.table import BY_NAME, WASI
-from wasmux.fdtable import Descriptor, FdTable
 from wasmux.file import FileSystem
 from wasmux.fs.persistent import PersistentFS
 from wasmux.fs.storage import MemoryStorage
 from wasmux.fs.tmpfs import TmpFS
-from wasmux.hosts.memory import WASM_MAGIC, MemoryHost
+from wasmux.hosts.memory import MemoryHost
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wasi_calls import spawn_test_process
-from wasi_calls import call
+from wasi_calls import call, spawn_test_process
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from wasi_calls import spawn_test_process
-from wasi_calls import call
+from wasi_calls import call, spawn_test_process
 from wasmux.abi import wasi
 from wasmux.hosts.memory import MemoryHost
 from wasmux.kernel import Kernel
