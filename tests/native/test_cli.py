@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,22 @@ def test_run_passes_stdio_and_status_through(programs: dict[str, Path]) -> None:
     assert result.stdout == (f"hello, argc=3\nargv[0]={programs['hello']}\nargv[1]=a\n"
                              "argv[2]=9\nGREETING=cli\npiped input\n").encode()
     assert result.stderr == b"to stderr\n"
+
+
+def test_run_streams_are_terminals_only_when_the_hosts_are(programs: dict[str, Path]) -> None:
+    assert wasmux("run", str(programs["isatty"])).stdout == b"isatty 0 0 0\n"
+    controller, terminal = pty.openpty()
+    environment = dict(os.environ, PYTHONPATH=str(REPO / "kernel" / "py"))
+    try:
+        status = subprocess.run([sys.executable, "-m", "wasmux", "run", str(programs["isatty"])],
+                                stdin=terminal, stdout=terminal, stderr=terminal,
+                                env=environment, timeout=60, check=False).returncode
+        output = os.read(controller, 4096)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert status == 0
+    assert output == b"isatty 1 1 1\r\n"
 
 
 def test_run_reports_a_trap_as_signal_status(programs: dict[str, Path]) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import pytest
 from wasi_calls import Pending, call, open_fd
 from wasmux.abi import wasi
+from wasmux.dev.stream import HostStream
+from wasmux.fdtable import Descriptor
+from wasmux.file import OpenFile
 from wasmux.fs.tmpfs import RegularFile
 from wasmux.hosts.memory import MemoryHost
 from wasmux.kernel import Kernel
@@ -92,16 +95,37 @@ def test_positional_io_on_a_stream_is_espipe(kernel: Kernel, process: Process,
     assert call(kernel, process, "fd_pwrite", STDOUT, b"x", 0) == (wasi.ESPIPE, ())
 
 
-@pytest.mark.parametrize("name,args", [("fd_read", (10,)), ("fd_write", (b"x",)),
-                                       ("fd_pread", (10, 0)), ("fd_pwrite", (b"x", 0))])
-def test_byte_io_on_a_directory_is_ebadf(kernel: Kernel, process: Process, name: str,
-                                         args: tuple[object, ...]) -> None:
+@pytest.mark.parametrize("name,args", [("fd_read", (10,)), ("fd_pread", (10, 0))])
+def test_reading_a_directory_is_eisdir_as_in_posix(kernel: Kernel, process: Process, name: str,
+                                                   args: tuple[object, ...]) -> None:
+    assert call(kernel, process, name, ROOT, *args) == (wasi.EISDIR, ())
+
+
+@pytest.mark.parametrize("name,args", [("fd_write", (b"x",)), ("fd_pwrite", (b"x", 0))])
+def test_writing_a_directory_is_ebadf_as_in_wasmtime(kernel: Kernel, process: Process,
+                                                     name: str, args: tuple[object, ...]) -> None:
     assert call(kernel, process, name, ROOT, *args) == (wasi.EBADF, ())
 
 
 def test_io_against_the_open_mode_is_ebadf(kernel: Kernel, process: Process) -> None:
     assert call(kernel, process, "fd_write", STDIN, b"x") == (wasi.EBADF, ())
     assert call(kernel, process, "fd_read", STDOUT, 1) == (wasi.EBADF, ())
+
+
+def test_open_mode_is_checked_before_rights(kernel: Kernel, process: Process) -> None:
+    """A read-only fd lacks FD_WRITE too, yet answers EBADF (EINVAL for set_size), as
+    POSIX and wasmtime do; likewise a write-only fd for reads."""
+    reader = open_fd(kernel, process, "/tmp/r", writable=False,
+                     rights=wasi.RIGHT_FD_READ | wasi.RIGHT_FD_SEEK)
+    assert call(kernel, process, "fd_write", reader, b"x") == (wasi.EBADF, ())
+    assert call(kernel, process, "fd_pwrite", reader, b"x", 0) == (wasi.EBADF, ())
+    assert call(kernel, process, "fd_filestat_set_size", reader, 0) == (wasi.EINVAL, ())
+    assert call(kernel, process, "fd_allocate", reader, 0, 1) == (wasi.EBADF, ())
+    writer = open_fd(kernel, process, "/tmp/r", readable=False,
+                     rights=wasi.RIGHT_FD_WRITE | wasi.RIGHT_FD_SEEK)
+    assert call(kernel, process, "fd_read", writer, 1) == (wasi.EBADF, ())
+    assert call(kernel, process, "fd_pread", writer, 1, 0) == (wasi.EBADF, ())
+    assert call(kernel, process, "fd_write", writer, b"x") == (0, (1,))
 
 
 # --- seeking ---
@@ -164,12 +188,30 @@ def test_fdstat_reports_type_flags_and_rights(kernel: Kernel, process: Process) 
         wasi.FILETYPE_CHARACTER_DEVICE)
 
 
-def test_a_stream_reports_no_seek_rights_so_isatty_sees_a_terminal(kernel: Kernel,
-                                                                   process: Process) -> None:
-    no_seek = wasi.RIGHTS_ALL & ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL)
+def test_a_terminal_reports_no_seek_rights_so_isatty_sees_a_terminal(
+        kernel: Kernel, process: Process) -> None:
+    no_seek = wasi.RIGHTS_ALL & ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL | wasi.RIGHT_FD_READ)
     assert call(kernel, process, "fd_fdstat_get", STDOUT) == (
         0, ((wasi.FILETYPE_CHARACTER_DEVICE, 0, no_seek, wasi.RIGHTS_ALL),))
-    assert call(kernel, process, "fd_fdstat_get", STDIN)[1][0][2] == wasi.RIGHTS_ALL
+
+
+def test_reported_rights_follow_the_open_mode(kernel: Kernel, process: Process) -> None:
+    """wasi-libc's fcntl(F_GETFL) derives O_RDONLY / O_WRONLY from FD_READ / FD_WRITE."""
+    assert call(kernel, process, "fd_fdstat_get", STDIN)[1][0][2] == (
+        wasi.RIGHTS_ALL & ~wasi.RIGHT_FD_WRITE)
+    assert call(kernel, process, "fd_fdstat_get", STDOUT)[1][0][2] & wasi.RIGHT_FD_WRITE
+
+
+def test_a_stream_that_is_no_terminal_reports_wasmtimes_piped_stdio_type(
+        kernel: Kernel, process: Process) -> None:
+    """wasmtime reports UNKNOWN for stdio redirected to a file or pipe: isatty() false."""
+    devfs = kernel.vfs.devfs
+    assert devfs is not None
+    captured = HostStream(devfs, devfs.allocate_ino(), lambda data: None, terminal=False)
+    fd = process.fds.install(Descriptor(OpenFile(captured, readable=False, writable=True)))
+    assert call(kernel, process, "fd_fdstat_get", fd)[1][0][0] == wasi.FILETYPE_UNKNOWN
+    assert call(kernel, process, "fd_filestat_get", fd)[1][0][2] == wasi.FILETYPE_UNKNOWN
+    assert call(kernel, process, "fd_write", fd, b"x") == (0, (1,))
 
 
 def test_set_flags_changes_append_and_nonblock_only(kernel: Kernel, process: Process,
@@ -234,10 +276,25 @@ def test_advise(kernel: Kernel, process: Process, fd: int) -> None:
         wasi.EBADF, ())
 
 
-def test_allocate_is_unsupported_as_in_wasmtime(kernel: Kernel, process: Process,
-                                                fd: int) -> None:
-    assert call(kernel, process, "fd_allocate", fd, 0, 100) == (wasi.ENOTSUP, ())
-    assert call(kernel, process, "fd_allocate", ROOT, 0, 100) == (wasi.EBADF, ())
+def test_allocate_extends_the_file_as_posix_fallocate(kernel: Kernel, process: Process,
+                                                      fd: int) -> None:
+    """wasmtime answers ENOTSUP; posix_fallocate grows the file, never shrinks it."""
+    assert call(kernel, process, "fd_allocate", fd, 10, 6) == (0, ())
+    assert call(kernel, process, "fd_read", fd, 100) == (0, (b"hello world\0\0\0\0\0", 16))
+    assert call(kernel, process, "fd_allocate", fd, 0, 4) == (0, ())
+    assert call(kernel, process, "fd_filestat_get", fd)[1][0][4] == 16
+
+
+def test_allocate_errors(kernel: Kernel, process: Process, fd: int) -> None:
+    null = open_fd(kernel, process, "/dev/null", oflags=0)
+    assert call(kernel, process, "fd_allocate", fd, 0, 0) == (wasi.EINVAL, ())
+    assert call(kernel, process, "fd_allocate", ROOT, 0, 1) == (wasi.EBADF, ())
+    assert call(kernel, process, "fd_allocate", STDOUT, 0, 1) == (wasi.ESPIPE, ())
+    assert call(kernel, process, "fd_allocate", null, 0, 1) == (wasi.ENODEV, ())
+    assert call(kernel, process, "fd_allocate", fd, 1 << 62, 1) == (wasi.EFBIG, ())
+    assert call(kernel, process, "fd_fdstat_set_rights", fd,
+                wasi.RIGHTS_ALL & ~wasi.RIGHT_FD_ALLOCATE, 0) == (0, ())
+    assert call(kernel, process, "fd_allocate", fd, 0, 1) == (wasi.ENOTCAPABLE, ())
 
 
 @pytest.mark.parametrize("name", ["fd_sync", "fd_datasync"])
@@ -329,6 +386,16 @@ def test_closed_descriptor_is_ebadf(kernel: Kernel, process: Process, name: str,
 def test_socket_calls_on_a_file_are_enotsock(kernel: Kernel, process: Process, fd: int,
                                              name: str, args: tuple[object, ...]) -> None:
     assert call(kernel, process, name, fd, *args) == (wasi.ENOTSOCK, ())
+
+
+@pytest.mark.parametrize("name,args", [("sock_accept", (0,)), ("sock_recv", (8, 0)),
+                                       ("sock_send", (b"x", 0)),
+                                       ("sock_shutdown", (wasi.SDFLAGS_WR,))])
+def test_socket_calls_check_the_type_before_the_rights(
+        kernel: Kernel, process: Process, name: str, args: tuple[object, ...]) -> None:
+    no_rights = open_fd(kernel, process, "/tmp/f", rights=0)
+    assert call(kernel, process, name, no_rights, *args) == (wasi.ENOTSOCK, ())
+    assert call(kernel, process, name, ROOT, *args) == (wasi.ENOTSOCK, ())
 
 
 @pytest.mark.parametrize("name,args", [("sock_accept", (1,)), ("sock_recv", (8, 4)),

@@ -100,8 +100,9 @@ def run(options: argparse.Namespace) -> int:
     with NativeSystem(options.root) as system:
         _trace(system, options.trace)
         with system.host.lock:
-            streams = [system.host_stream(None), system.host_stream(_write_through(sys.stdout)),
-                       system.host_stream(_write_through(sys.stderr))]
+            streams = [system.host_stream(None, sys.stdin.isatty()),
+                       system.host_stream(_write_through(sys.stdout), sys.stdout.isatty()),
+                       system.host_stream(_write_through(sys.stderr), sys.stderr.isatty())]
             try:
                 process = system.spawn(module, [str(options.program), *options.args],
                                        options.env, [stdio_descriptor(stream, fd)

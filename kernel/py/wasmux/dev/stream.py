@@ -6,6 +6,11 @@ whatever the host feeds with `feed()`, and `feed_eof()` marks its end. A read wi
 nothing buffered parks on `readable` (WouldBlock) until data or end of file arrives;
 after end of file, reads return b'' once the buffer is drained, for good.
 A stream built with write=None is read-only: writes fail with EBADF.
+
+A stream is a terminal (the console, a host tty: the default) or not (a pipe or file
+on the host side, captured output). A terminal is a character device that cannot seek,
+so wasi-libc's isatty() is true; any other stream reports the file type wasmtime
+reports for redirected stdio, UNKNOWN, so isatty() is false.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from .misc import CharacterDevice
 class HostStream(CharacterDevice):
     seekable = False
 
-    def __init__(self, fs: FileSystem, ino: int,
-                 write: Callable[[bytes], None] | None) -> None:
+    def __init__(self, fs: FileSystem, ino: int, write: Callable[[bytes], None] | None,
+                 terminal: bool = True) -> None:
         super().__init__(fs, ino, 0o620 if write is not None else 0o440)
+        if not terminal:
+            self.filetype = wasi.FILETYPE_UNKNOWN
         self.output = write
         self.buffer = bytearray()
         self.eof = False

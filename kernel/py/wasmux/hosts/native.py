@@ -360,11 +360,13 @@ class NativeSystem:
             self.kernel = Kernel(self.host, filesystem)
         self.host.attach(self.kernel)
 
-    def host_stream(self, write: Callable[[bytes], None] | None) -> HostStream:
-        """A new unlinked stream device for a program's stdio (call under the lock)."""
+    def host_stream(self, write: Callable[[bytes], None] | None,
+                    terminal: bool = False) -> HostStream:
+        """A new unlinked stream device for a program's stdio, not a terminal unless
+        `terminal` (call under the lock)."""
         devfs = self.kernel.vfs.devfs
         assert devfs is not None
-        return HostStream(devfs, devfs.allocate_ino(), write)
+        return HostStream(devfs, devfs.allocate_ino(), write, terminal)
 
     def spawn(self, module: bytes | Path, argv: Sequence[str],
               env: dict[str, str] | Sequence[str], stdio: Sequence[Descriptor]) -> Process:
@@ -402,7 +404,8 @@ class NativeSystem:
             env: dict[str, str] | Sequence[str] = (), stdin: bytes = b"",
             timeout: float = 60) -> RunResult:
         """Run one program to completion with stdin fed from `stdin` and stdout/stderr
-        captured. Status is the exit code, or 128+signal (SIGKILL after `timeout`)."""
+        captured (none of them a terminal). Status is the exit code, or 128+signal
+        (SIGKILL after `timeout`)."""
         stdout, stderr = bytearray(), bytearray()
         with self.host.lock:
             streams = [self.host_stream(None), self.host_stream(stdout.extend),

@@ -1,13 +1,18 @@
 """Descriptor syscalls: byte I/O, seeking, flags, rights, metadata and preopens of an fd.
 
 Layer: syscall handlers; call fdtable, file (OpenFile/Inode) and nothing deeper.
-Rights are checked as the WASI spec says (ENOTCAPABLE); wasmtime 50's preview1 ignores
-most of them. Where the spec leaves the errno open, the answer is wasmtime's: byte I/O,
-seeking and flag changes on a directory fail with EBADF, and so do advise, allocate,
-set_size and sync on anything but a regular file (directories may be synced here, so a
-program can make a rename durable).
+Checks come in POSIX order: a closed fd is EBADF; then the open mode, so a descriptor
+not open for reading or writing refuses those calls with EBADF (ftruncate: EINVAL)
+whatever its rights, as POSIX and wasmtime do; then the WASI rights (ENOTCAPABLE), which
+bite when dropped with fd_fdstat_set_rights or not granted at path_open beyond the open
+mode (wasmtime 50's preview1 ignores them). Where the spec leaves the errno open, the
+answer is wasmtime's: seeking and flag changes on a directory fail with EBADF, and so do
+advise, set_size and sync on anything but a regular file (directories may be synced
+here, so a program can make a rename durable). Reading a directory is EISDIR as in
+POSIX (wasmtime: EBADF), and fd_allocate is posix_fallocate (wasmtime: ENOTSUP).
 
-`data_file`, `regular_file` and `resolve_times` are shared with the path handlers.
+`descriptor`, `data_file`, `regular_file` and `resolve_times` are shared with the other
+handler modules.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..abi import wasi
 from ..errors import KernelError
+from ..fdtable import Descriptor
 from ..file import OpenFile, Stat
 from . import syscall
 
@@ -29,12 +35,29 @@ FDFLAGS_ALL = (wasi.FDFLAGS_APPEND | wasi.FDFLAGS_DSYNC | wasi.FDFLAGS_NONBLOCK
 FDFLAGS_CHANGEABLE = wasi.FDFLAGS_APPEND | wasi.FDFLAGS_NONBLOCK
 FSTFLAGS_ALL = (wasi.FSTFLAGS_ATIM | wasi.FSTFLAGS_ATIM_NOW | wasi.FSTFLAGS_MTIM
                 | wasi.FSTFLAGS_MTIM_NOW)
+# rights whose calls need a descriptor open for writing (EBADF otherwise)
+WRITE_MODE_RIGHTS = wasi.RIGHT_FD_WRITE | wasi.RIGHT_FD_ALLOCATE
+
+
+def descriptor(process: Process, fd: int, rights: int = 0) -> Descriptor:
+    """Descriptor `fd` for a call needing `rights`: EBADF if closed or if its open mode
+    forbids the reading or writing those rights stand for, then ENOTCAPABLE if it lacks
+    any of them."""
+    entry = process.fds.get(fd)
+    file = entry.file
+    if rights & wasi.RIGHT_FD_READ and not file.readable:
+        raise KernelError(wasi.EBADF, "not open for reading")
+    if rights & WRITE_MODE_RIGHTS and not file.writable:
+        raise KernelError(wasi.EBADF, "not open for writing")
+    if entry.rights_base & rights != rights:
+        raise KernelError(wasi.ENOTCAPABLE)
+    return entry
 
 
 def data_file(process: Process, fd: int, rights: int = 0) -> OpenFile:
-    """The open file behind `fd` for byte I/O or seeking: EBADF if closed or a directory,
-    ENOTCAPABLE if the descriptor lacks `rights`."""
-    file = process.fds.get(fd, rights).file
+    """The open file behind `fd` for byte I/O or seeking: `descriptor`'s errors, and EBADF
+    for a directory."""
+    file = descriptor(process, fd, rights).file
     if file.inode.filetype == wasi.FILETYPE_DIRECTORY:
         raise KernelError(wasi.EBADF, "a directory")
     return file
@@ -43,8 +66,8 @@ def data_file(process: Process, fd: int, rights: int = 0) -> OpenFile:
 def regular_file(process: Process, fd: int, rights: int = 0,
                  directory_ok: bool = False) -> OpenFile:
     """The open file behind `fd`, which must be a regular file (or, with directory_ok,
-    a directory): EBADF otherwise, ENOTCAPABLE if the descriptor lacks `rights`."""
-    file = process.fds.get(fd, rights).file
+    a directory): `descriptor`'s errors, then EBADF for any other file type."""
+    file = descriptor(process, fd, rights).file
     filetype = file.inode.filetype
     if filetype != wasi.FILETYPE_REGULAR_FILE and not (
             directory_ok and filetype == wasi.FILETYPE_DIRECTORY):
@@ -73,7 +96,8 @@ def resolve_times(now: int, atim: int, mtim: int, fst_flags: int) -> tuple[int |
 # --- byte I/O ---
 @syscall("fd_read")
 def fd_read(kernel: Kernel, process: Process, fd: int, capacity: int) -> tuple[bytes, int]:
-    data = data_file(process, fd, wasi.RIGHT_FD_READ).read(capacity)
+    """A directory is EISDIR (its inode refuses reads), as in POSIX."""
+    data = descriptor(process, fd, wasi.RIGHT_FD_READ).file.read(capacity)
     return (data, len(data))
 
 
@@ -85,7 +109,7 @@ def fd_write(kernel: Kernel, process: Process, fd: int, data: bytes) -> tuple[in
 @syscall("fd_pread")
 def fd_pread(kernel: Kernel, process: Process, fd: int, capacity: int,
              offset: int) -> tuple[bytes, int]:
-    file = data_file(process, fd, wasi.RIGHT_FD_READ | wasi.RIGHT_FD_SEEK)
+    file = descriptor(process, fd, wasi.RIGHT_FD_READ | wasi.RIGHT_FD_SEEK).file
     data = file.pread(capacity, offset)
     return (data, len(data))
 
@@ -132,8 +156,18 @@ def fd_advise(kernel: Kernel, process: Process, fd: int, offset: int, length: in
 @syscall("fd_allocate")
 def fd_allocate(kernel: Kernel, process: Process, fd: int, offset: int,
                 length: int) -> tuple[()]:
-    regular_file(process, fd, wasi.RIGHT_FD_ALLOCATE)
-    raise KernelError(wasi.ENOTSUP, "fd_allocate is not supported (as in wasmtime)")
+    """posix_fallocate: EINVAL for an empty range, `descriptor`'s errors (EBADF unless
+    open for writing), ESPIPE on a stream, ENODEV on any other file that is not a regular
+    file; then the file grows to cover the range (EFBIG past the size limit)."""
+    if length == 0:
+        raise KernelError(wasi.EINVAL, "empty range")
+    inode = descriptor(process, fd, wasi.RIGHT_FD_ALLOCATE).file.inode
+    if not inode.seekable:
+        raise KernelError(wasi.ESPIPE, "a stream")
+    if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
+        raise KernelError(wasi.ENODEV, "not a regular file")
+    inode.allocate(offset, length)
+    return ()
 
 
 @syscall("fd_datasync")
@@ -164,14 +198,20 @@ def fd_renumber(kernel: Kernel, process: Process, fd: int, to: int) -> tuple[()]
 @syscall("fd_fdstat_get")
 def fd_fdstat_get(kernel: Kernel, process: Process,
                   fd: int) -> tuple[tuple[int, int, int, int]]:
-    """The descriptor's rights, less seek and tell on a file that cannot seek: wasi-libc's
-    isatty() is true only for a character device without them."""
+    """The descriptor's rights less those its file cannot use: read and write outside
+    its open mode (wasi-libc's fcntl(F_GETFL) derives the access mode from them), seek
+    and tell on a file that cannot seek (wasi-libc's isatty() is true only for a
+    character device without them)."""
     entry = process.fds.get(fd)
-    inode = entry.file.inode
+    file = entry.file
     rights = entry.rights_base
-    if not inode.seekable:
+    if not file.readable:
+        rights &= ~wasi.RIGHT_FD_READ
+    if not file.writable:
+        rights &= ~wasi.RIGHT_FD_WRITE
+    if not file.inode.seekable:
         rights &= ~(wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL)
-    return ((inode.filetype, entry.file.flags, rights, entry.rights_inheriting),)
+    return ((file.inode.filetype, file.flags, rights, entry.rights_inheriting),)
 
 
 @syscall("fd_fdstat_set_flags")
@@ -205,9 +245,12 @@ def fd_filestat_get(kernel: Kernel, process: Process, fd: int) -> tuple[Stat]:
 
 @syscall("fd_filestat_set_size")
 def fd_filestat_set_size(kernel: Kernel, process: Process, fd: int, size: int) -> tuple[()]:
-    file = regular_file(process, fd, wasi.RIGHT_FD_FILESTAT_SET_SIZE)
+    """ftruncate: EBADF unless a regular file, EINVAL unless open for writing (as Linux
+    and wasmtime), then the right."""
+    file = regular_file(process, fd)
     if not file.writable:
         raise KernelError(wasi.EINVAL, "not open for writing")
+    descriptor(process, fd, wasi.RIGHT_FD_FILESTAT_SET_SIZE)
     file.inode.truncate(size)
     return ()
 

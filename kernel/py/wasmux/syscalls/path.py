@@ -130,10 +130,11 @@ def fd_readdir(kernel: Kernel, process: Process, fd: int, buf_len: int,
                cookie: int) -> tuple[bytes, int]:
     """Directory entries from index `cookie` on, '.' and '..' first; each record's d_next
     is the index after it. A full buffer (bufused == buf_len) means 'call again': the
-    last record may be cut short."""
+    last record may be cut short. A file that is not a directory is EBADF (as in
+    wasmtime)."""
     directory = _at(process, fd, wasi.RIGHT_FD_READDIR)
     if directory.filetype != wasi.FILETYPE_DIRECTORY:
-        raise KernelError(wasi.ENOTDIR)
+        raise KernelError(wasi.EBADF, "not a directory")
     entries = [(".", directory), ("..", kernel.vfs.parent_of(directory)), *directory.list()]
     records = bytearray()
     for index in range(cookie, len(entries)):

@@ -12,10 +12,14 @@ becomes an absolute MONOTONIC deadline, `now + timeout`. The rewrite is idempote
 fixed. The list belongs to this one request (the edge decodes a fresh list for every
 call), so no state outlives it, whether it ends by an event, EINTR or exit.
 
-Errors follow wasmtime 50 rather than the per-event errors the spec allows: no
-subscriptions, an unknown type or a clock other than REALTIME/MONOTONIC is EINVAL, a
-closed descriptor or a directory is EBADF for the whole call. A regular file is always
-ready; its read event counts the bytes to end of file.
+Errors: no subscriptions, an unknown type or a clock other than REALTIME/MONOTONIC is
+EINVAL for the whole call (as in wasmtime 50). A descriptor the call cannot watch (closed
+or a directory: EBADF; lacking the read or write right: ENOTCAPABLE) yields an event
+carrying that errno, as the spec allows and as poll() reports POLLNVAL, and the other
+subscriptions are answered as usual (wasmtime fails the whole call with EBADF). As in
+poll(), the open mode does not matter: a write-only stream polled for reading is just
+never readable. A regular file is always ready; its read event counts the bytes to end
+of file.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from ..abi import wasi
 from ..errors import KernelError, WouldBlock
 from ..file import POLLHUP, POLLIN, POLLOUT
 from . import syscall
-from .fd import data_file
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -95,10 +98,16 @@ def _monotonic_deadline(kernel: Kernel, clock_id: int, deadline: int) -> int:
 
 def _fd_event(process: Process, userdata: int, tag: int, fd: int,
               queues: list[WaitQueue]) -> Event | None:
-    """The event for an fd subscription if it is ready now; otherwise adds the queues
-    that announce a change and returns None."""
+    """The event for an fd subscription if it is ready now or cannot be watched (the
+    event carries the errno); otherwise adds the queues that announce a change and
+    returns None."""
     right, wanted = FD_EVENTS[tag]
-    file = data_file(process, fd, right)
+    try:
+        file = process.fds.get(fd, right).file  # poll() ignores the open mode
+    except KernelError as error:
+        return (userdata, error.errno, tag, 0, 0)
+    if file.inode.filetype == wasi.FILETYPE_DIRECTORY:
+        return (userdata, wasi.EBADF, tag, 0, 0)
     ready, readable = file.inode.poll(file)
     if not ready & (wanted | POLLHUP):
         queues.extend(file.inode.poll_queues())

@@ -21,8 +21,12 @@ def proc_exit(kernel: Kernel, process: Process, rval: int) -> tuple[()]:
 
 @syscall("proc_raise")
 def proc_raise(kernel: Kernel, process: Process, sig: int) -> tuple[()]:
-    if not 0 < sig < len(wasi.SIGNAL_NAMES):
+    """Signal 0 only checks that raising works (POSIX raise(0)); an unknown signal is
+    EINVAL; any other ends the process by that signal."""
+    if not 0 <= sig < len(wasi.SIGNAL_NAMES):
         raise KernelError(wasi.EINVAL)
+    if sig == 0:
+        return ()
     kernel.exit_process(process, signal=sig)
     raise ProcessExit(128 + sig)
 
