@@ -4,6 +4,8 @@ Layer: build tooling (host side), run from any directory. Targets:
   headers    the amended wasi-libc header tree (build/compat/include)
   libwasmux  libwasmux's objects (build/libwasmux)
   busybox    build/rootfs/bin/busybox.wasm from Debian's source package
+  init       build/rootfs/sbin/init.wasm (init/init.c with libwasmux)
+  image      build/rootfs.tar.gz and build/rootfs.json (builds busybox and init first)
 Each target is incremental; outputs go under the repository's build/ directory.
 Imports the rootfs-build modules beside it.
 """
@@ -19,7 +21,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import image
 from busybox import recipe
+from init import recipe as init_recipe
 from libwasmux import library
 
 
@@ -41,7 +45,21 @@ def build_busybox() -> None:
         print(f"busybox: config settings Kconfig did not keep: {' '.join(result.unapplied)}")
 
 
-TARGETS = {"headers": build_headers, "libwasmux": build_libwasmux, "busybox": build_busybox}
+def build_init() -> None:
+    module = init_recipe.build(ROOT)
+    print(f"init: {module} ({module.stat().st_size} bytes)")
+
+
+def build_image() -> None:
+    busybox = recipe.build(ROOT)
+    result = image.write(ROOT / "build", busybox.module, busybox.applets,
+                         init_recipe.build(ROOT))
+    print(f"image {result.version}: {result.archive} ({result.archive.stat().st_size} "
+          f"bytes, {result.entries} entries), stamp {result.stamp}")
+
+
+TARGETS = {"headers": build_headers, "libwasmux": build_libwasmux, "busybox": build_busybox,
+           "init": build_init, "image": build_image}
 
 
 def main(argv: list[str] | None = None) -> int:

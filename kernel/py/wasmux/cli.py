@@ -1,8 +1,10 @@
 """The `wasmux` command: run a wasm program, or the system's shell, on the native host.
 
-Layer: front end (native only); imports hosts.native. `wasmux run` runs one host wasm
-file with stdin, stdout and stderr passed through; `wasmux shell` starts /sbin/init (or
-/bin/sh) from the root filesystem with the terminal as its console. Both exit with the
+Layer: front end (native only); imports hosts.native and rootstore. `wasmux run` runs
+one host wasm file with stdin, stdout and stderr passed through; `wasmux mkroot DIR`
+unpacks the rootfs image into a fresh root store; `wasmux shell` starts /sbin/init (or
+/bin/sh) from the root filesystem with the terminal as its console, and `wasmux shell
+-c CMD` runs CMD with the root's /bin/sh, stdio passed through. They exit with the
 program's status (128+N for signal N; 126 when the file cannot be executed, 127 when
 it is missing).
 """
@@ -23,10 +25,12 @@ from .errors import KernelError
 from .file import OpenFile
 from .hosts.native import NativeSystem, stdio_descriptor
 from .proc import Process
+from .rootstore import DEFAULT_IMAGE, RootStoreError, make_root
 
 CANNOT_EXECUTE = 126
 NOT_FOUND = 127
-SHELL_ENVIRONMENT = ("PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/root")
+SHELL_ENVIRONMENT = ("PATH=/bin:/sbin:/usr/bin", "HOME=/root", "USER=root", "LOGNAME=root",
+                     "SHELL=/bin/sh")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     shell.add_argument("--root", type=Path, help="host directory holding the root filesystem")
     shell.add_argument("-c", dest="command_line", metavar="CMD", help="run CMD with /bin/sh")
     shell.add_argument("--trace", action="store_true", help="print every syscall to stderr")
+    mkroot = commands.add_parser("mkroot", help="create a root store from the rootfs image")
+    mkroot.add_argument("directory", type=Path, help="host directory for the new root store")
+    mkroot.add_argument("--image", type=Path, default=DEFAULT_IMAGE,
+                        help=f"the rootfs image (default: {DEFAULT_IMAGE})")
+    mkroot.add_argument("--force", action="store_true",
+                        help="replace the root store already in the directory")
     return parser
 
 
@@ -100,9 +110,7 @@ def run(options: argparse.Namespace) -> int:
     with NativeSystem(options.root) as system:
         _trace(system, options.trace)
         with system.host.lock:
-            streams = [system.host_stream(None, sys.stdin.isatty()),
-                       system.host_stream(_write_through(sys.stdout), sys.stdout.isatty()),
-                       system.host_stream(_write_through(sys.stderr), sys.stderr.isatty())]
+            streams = _host_stdio(system)
             try:
                 process = system.spawn(module, [str(options.program), *options.args],
                                        options.env, [stdio_descriptor(stream, fd)
@@ -131,7 +139,16 @@ def _read_file(system: NativeSystem, path: str) -> bytes | None:
             file.unref()
 
 
+def _host_stdio(system: NativeSystem) -> list[HostStream]:
+    """Streams for fds 0-2 on the host's stdin, stdout and stderr (call under the lock)."""
+    return [system.host_stream(None, sys.stdin.isatty()),
+            system.host_stream(_write_through(sys.stdout), sys.stdout.isatty()),
+            system.host_stream(_write_through(sys.stderr), sys.stderr.isatty())]
+
+
 def shell(options: argparse.Namespace) -> int:
+    """Boot /sbin/init (else /bin/sh) on the console, or run `-c CMD` with /bin/sh and
+    the host's stdio; returns the program's status."""
     with NativeSystem(options.root) as system:
         _trace(system, options.trace)
         candidates: Sequence[tuple[str, list[str]]] = [("/bin/sh", ["sh", "-c", options.command_line])] \
@@ -143,21 +160,36 @@ def shell(options: argparse.Namespace) -> int:
         else:
             where = options.root if options.root is not None else "the empty tmpfs root"
             names = " or ".join(path for path, _ in candidates)
-            print(f"wasmux: no {names} in {where}: build the rootfs first", file=sys.stderr)
+            print(f"wasmux: no {names} in {where}: run `wasmux mkroot DIR` first",
+                  file=sys.stderr)
             return NOT_FOUND
         environment = [*SHELL_ENVIRONMENT, f"TERM={os.environ.get('TERM', 'xterm')}"]
-        console = system.kernel.console
         with system.host.lock:
+            streams = _host_stdio(system) if options.command_line is not None \
+                else [system.kernel.console] * 3
             try:
                 process = system.spawn(module, argv, environment,
-                                       [stdio_descriptor(console, fd) for fd in range(3)])
+                                       [stdio_descriptor(stream, fd)
+                                        for fd, stream in enumerate(streams)])
             except KernelError as error:
                 print(f"wasmux: {error}", file=sys.stderr)
                 return CANNOT_EXECUTE
-        _pump_stdin(system, console)
+        _pump_stdin(system, streams[0])
         return _wait(system, process)
+
+
+def mkroot(options: argparse.Namespace) -> int:
+    try:
+        made = make_root(options.directory, options.image, options.force)
+    except RootStoreError as error:
+        print(f"wasmux mkroot: {error}", file=sys.stderr)
+        return 1
+    print(f"wasmux: root store in {options.directory}: image {made.version}, "
+          f"{made.entries} entries")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
-    return run(options) if options.command == "run" else shell(options)
+    commands = {"run": run, "shell": shell, "mkroot": mkroot}
+    return commands[options.command](options)
