@@ -5,8 +5,8 @@
    /dev/console as fds 0-2, so the console becomes its controlling terminal. Every
    child that ends is reaped here, orphans included (the kernel reparents them to
    pid 1). When the shell exits a new one starts after a short delay; a shell that
-   ends quickly RAPID_EXITS times in a row is not restarted again, and init says so
-   and stays up reaping orphans. SIGTERM shuts the system down cleanly: every other
+   ends quickly RAPID_EXITS times in a row is not restarted again: init says so and
+   shuts down (exit status 1). SIGTERM shuts the system down cleanly: every other
    process gets SIGTERM (then SIGKILL), so their files are closed (a close after
    writing is a sync point of the persistent root), then an fsync of / commits the
    root's journal (WASI has no global sync), and init exits.
@@ -93,14 +93,15 @@ static pid_t reap(int *status) {
     }
 }
 
-/* Reap children until `pid` ends; returns its wait status, or -1 if shutdown came. */
+/* Reap children until `pid` ends; returns its wait status, or -1 if shutdown came or
+   waiting failed (errno says why). */
 static int wait_for(pid_t pid) {
     int status;
     for (;;) {
         pid_t ended = reap(&status);
         if (ended == pid)
             return status;
-        if (ended < 0 && (shutdown_requested || errno == ECHILD))
+        if (ended < 0)
             return -1;
     }
 }
@@ -141,30 +142,22 @@ static void supervise_shell(void) {
         int status = pid > 0 ? wait_for(pid) : 0;
         if (shutdown_requested)
             return;
+        if (status < 0) {
+            fprintf(stderr, "init: cannot wait for the shell: %s\n", strerror(errno));
+            return;
+        }
         rapid = now_seconds() - started < QUICK_EXIT_SECONDS ? rapid + 1 : 0;
         if (rapid >= RAPID_EXITS) {
             fprintf(stderr, "init: the shell exited %d times in a row right after "
                     "starting; not restarting it\n", RAPID_EXITS);
             return;
         }
-        if (pid > 0 && WIFSIGNALED(status))
+        if (WIFSIGNALED(status))
             fprintf(stderr, "\ninit: the shell was killed by signal %d; starting a new "
                     "one\n", WTERMSIG(status));
         else
             fprintf(stderr, "\ninit: the shell exited; starting a new one\n");
         pause_reaping(RESTART_DELAY_SECONDS);
-    }
-}
-
-/* Reap orphans until a shutdown request (or until no process is left). */
-static void reap_forever(void) {
-    int status;
-    while (!shutdown_requested) {
-        if (reap(&status) < 0 && errno == ECHILD && !shutdown_requested) {
-            /* No children: wait for a signal (children may still be reparented). */
-            struct timespec step = {1, 0};
-            nanosleep(&step, NULL);
-        }
     }
 }
 
@@ -209,7 +202,6 @@ int main(void) {
     run_rc();
     if (!shutdown_requested)
         supervise_shell();
-    reap_forever();
     shut_down();
-    return 0;
+    return shutdown_requested ? 0 : 1;
 }

@@ -1,9 +1,10 @@
-"""Unpack a rootfs image (a tar archive, gzip-compressed or not) into a filesystem.
+"""Unpack a rootfs image (a tar archive, gzip-compressed or not) into a directory.
 
 Layer: filesystem; imports file.py and the standard library (tarfile and gzip exist in
 Pyodide too, so the browser's first boot uses this as well as `wasmux mkroot`). It
-works on a FileSystem's inodes directly, below the VFS: run it before the kernel
-mounts anything over the tree, or on the root filesystem's own directories.
+works on one filesystem's inodes directly, below the VFS (mount points are not
+crossed): run it on a root filesystem before the kernel mounts anything over it, or
+on any directory inode.
 
 Directories, regular files and symbolic links are supported, with their modes and
 modification times; any other member (device, fifo, hard link) fails with ValueError
@@ -19,7 +20,7 @@ import tarfile
 
 from ..abi import wasi
 from ..errors import KernelError
-from ..file import FileSystem, Inode, OpenFile
+from ..file import Inode, OpenFile
 
 
 def _directory(root: Inode, parts: list[str]) -> Inode:
@@ -51,8 +52,8 @@ def _write(inode: Inode, data: bytes) -> None:
         file.unref()
 
 
-def unpack(fs: FileSystem, archive: bytes) -> int:
-    """Create the archive's members in `fs` (below its root); returns how many."""
+def unpack(root: Inode, archive: bytes) -> int:
+    """Create the archive's members below the directory `root`; returns how many."""
     count = 0
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
         for member in tar:
@@ -62,7 +63,7 @@ def unpack(fs: FileSystem, archive: bytes) -> int:
             parts = path.split("/")
             if ".." in parts:
                 raise ValueError(f"image member {member.name!r} leaves the root")
-            parent = _directory(fs.root, parts[:-1])
+            parent = _directory(root, parts[:-1])
             name = parts[-1]
             existing = _existing(parent, name)
             if member.isdir():
