@@ -123,20 +123,20 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _read_file(system: NativeSystem, path: str) -> bytes | None:
-    """The contents of regular file `path` in the kernel's filesystem, or None."""
+    """The contents of regular file `path` in the kernel's filesystem, or None (call
+    under the lock)."""
     vfs = system.kernel.vfs
-    with system.host.lock:
-        try:
-            inode = vfs.resolve(None, vfs.root, path)
-        except KernelError:
-            return None
-        if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
-            return None
-        file = OpenFile(inode, readable=True, writable=False, path=path)
-        try:
-            return file.read(inode.size)
-        finally:
-            file.unref()
+    try:
+        inode = vfs.resolve(None, vfs.root, path)
+    except KernelError:
+        return None
+    if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
+        return None
+    file = OpenFile(inode, readable=True, writable=False, path=path)
+    try:
+        return file.read(inode.size)
+    finally:
+        file.unref()
 
 
 def _host_stdio(system: NativeSystem) -> list[HostStream]:
@@ -146,34 +146,46 @@ def _host_stdio(system: NativeSystem) -> list[HostStream]:
             system.host_stream(_write_through(sys.stderr), sys.stderr.isatty())]
 
 
+def spawn_from_root(system: NativeSystem, path: str, argv: Sequence[str],
+                    environment: Sequence[str], streams: Sequence[HostStream]) -> Process:
+    """Start the program at `path` in the kernel's filesystem with fds 0-2 on `streams`
+    (call under the lock). KernelError: ENOENT when it is missing, others from spawn."""
+    module = _read_file(system, path)
+    if module is None:
+        raise KernelError(wasi.ENOENT, f"no {path}")
+    return system.spawn(module, argv, environment,
+                        [stdio_descriptor(stream, fd) for fd, stream in enumerate(streams)])
+
+
 def shell(options: argparse.Namespace) -> int:
     """Boot /sbin/init (else /bin/sh) on the console, or run `-c CMD` with /bin/sh and
     the host's stdio; returns the program's status."""
+    if options.root is not None and not options.root.is_dir():
+        print(f"wasmux: no root store at {options.root}: create one with "
+              f"`wasmux mkroot {options.root}`", file=sys.stderr)
+        return NOT_FOUND
     with NativeSystem(options.root) as system:
         _trace(system, options.trace)
         candidates: Sequence[tuple[str, list[str]]] = [("/bin/sh", ["sh", "-c", options.command_line])] \
             if options.command_line is not None else [("/sbin/init", ["init"]), ("/bin/sh", ["sh"])]
-        for path, argv in candidates:
-            module = _read_file(system, path)
-            if module is not None:
-                break
-        else:
-            where = options.root if options.root is not None else "the empty tmpfs root"
-            names = " or ".join(path for path, _ in candidates)
-            print(f"wasmux: no {names} in {where}: run `wasmux mkroot DIR` first",
-                  file=sys.stderr)
-            return NOT_FOUND
         environment = [*SHELL_ENVIRONMENT, f"TERM={os.environ.get('TERM', 'xterm')}"]
         with system.host.lock:
             streams = _host_stdio(system) if options.command_line is not None \
                 else [system.kernel.console] * 3
-            try:
-                process = system.spawn(module, argv, environment,
-                                       [stdio_descriptor(stream, fd)
-                                        for fd, stream in enumerate(streams)])
-            except KernelError as error:
-                print(f"wasmux: {error}", file=sys.stderr)
-                return CANNOT_EXECUTE
+            for path, argv in candidates:
+                try:
+                    process = spawn_from_root(system, path, argv, environment, streams)
+                    break
+                except KernelError as error:
+                    if error.errno != wasi.ENOENT:
+                        print(f"wasmux: {path}: {error}", file=sys.stderr)
+                        return CANNOT_EXECUTE
+            else:
+                where = options.root if options.root is not None else "the empty tmpfs root"
+                names = " or ".join(path for path, _ in candidates)
+                print(f"wasmux: no {names} in {where}: run `wasmux mkroot DIR` first",
+                      file=sys.stderr)
+                return NOT_FOUND
         _pump_stdin(system, streams[0])
         return _wait(system, process)
 
