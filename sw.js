@@ -1,0 +1,169 @@
+// sw.js: the service worker. Makes the site cross-origin isolated on any static server and
+// keeps it available offline.
+//
+// Layer: page infrastructure, no imports. Every same-origin response it hands out gets
+// Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp and
+// Cross-Origin-Resource-Policy: same-origin, so SharedArrayBuffer works without server
+// configuration. Caching: one cache per deployment, named after site.json's version.
+// Installing precaches every file site.json lists except rootfs/ (cached when first
+// downloaded). Navigations and site.json are network-first: a changed version makes a
+// new cache current at once (files it lacks come from the network and are stored) and
+// deletes the old caches; the rest of the new deployment is precached in the background.
+// Everything else is cache-first from the current cache. Offline, the current cache
+// answers everything.
+
+const PREFIX = "wasmux-site-";
+const META_CACHE = "wasmux-meta";
+const CURRENT_KEY = "current-version";
+const SCOPE = new URL("./", self.location.href);
+const SITE_JSON = new URL("site.json", SCOPE).href;
+const INDEX_HTML = new URL("index.html", SCOPE).href;
+const ISOLATION_HEADERS = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const site = await fetchSite();
+    await adopt(site.manifest, site.response);
+    // A file that fails now is fetched and stored when first used.
+    await precache(site.manifest).catch(() => {});
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    await deleteOtherCaches(await currentVersion());
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== SCOPE.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(event));
+  } else if (url.href === SITE_JSON) {
+    event.respondWith(siteJson(event));
+  } else {
+    event.respondWith(cacheFirst(event));
+  }
+});
+
+// site.json from the network, bypassing the HTTP cache: {manifest, response}.
+async function fetchSite() {
+  const response = await fetch(SITE_JSON, { cache: "no-store" });
+  if (!response.ok) throw new Error(`site.json: HTTP ${response.status}`);
+  return { manifest: await response.clone().json(), response };
+}
+
+async function currentVersion() {
+  const meta = await caches.open(META_CACHE);
+  const entry = await meta.match(CURRENT_KEY);
+  return entry ? entry.text() : null;
+}
+
+function cacheName(version) {
+  return PREFIX + version;
+}
+
+// Makes `manifest`'s version current: stores its site.json and deletes older caches.
+async function adopt(manifest, response) {
+  const cache = await caches.open(cacheName(manifest.version));
+  await cache.put(SITE_JSON, response.clone());
+  const meta = await caches.open(META_CACHE);
+  await meta.put(CURRENT_KEY, new Response(manifest.version));
+  await deleteOtherCaches(manifest.version);
+}
+
+async function deleteOtherCaches(version) {
+  const keep = version ? cacheName(version) : null;
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PREFIX) && name !== keep) await caches.delete(name);
+  }
+}
+
+// Stores every listed file the cache lacks, except the rootfs image.
+async function precache(manifest) {
+  const cache = await caches.open(cacheName(manifest.version));
+  const paths = Object.keys(manifest.files).filter((path) => !path.startsWith("rootfs/"));
+  await Promise.all(paths.map(async (path) => {
+    const url = new URL(path, SCOPE).href;
+    if (await cache.match(url)) return;
+    const response = await fetch(url, { cache: "no-cache" });
+    if (response.ok) await cache.put(url, response);
+  }));
+}
+
+// Checks the network's site.json; a new version becomes current and is precached in the
+// background. Returns the current cache (null when there is none and the network is down).
+async function refresh(event) {
+  try {
+    const site = await fetchSite();
+    if (site.manifest.version !== (await currentVersion())) {
+      await adopt(site.manifest, site.response);
+      event.waitUntil(precache(site.manifest).catch(() => {}));
+    }
+  } catch {
+    // Offline or a broken deployment: keep serving the current cache.
+  }
+  const version = await currentVersion();
+  return version ? caches.open(cacheName(version)) : null;
+}
+
+// index.html for any navigation in scope, network-first.
+async function navigation(event) {
+  const [cache, response] = await Promise.all([
+    refresh(event),
+    fetch(event.request.url, { cache: "no-cache" }).catch(() => null),
+  ]);
+  if (response?.ok) {
+    if (cache && isIndex(event.request.url)) await cache.put(INDEX_HTML, response.clone());
+    return isolated(response);
+  }
+  const cached = cache && (await cache.match(INDEX_HTML));
+  return cached ? isolated(cached) : isolated(response ?? Response.error());
+}
+
+function isIndex(href) {
+  const url = new URL(href);
+  url.search = "";
+  url.hash = "";
+  return url.href === SCOPE.href || url.href === INDEX_HTML;
+}
+
+async function siteJson(event) {
+  const cache = await refresh(event);
+  const cached = cache && (await cache.match(SITE_JSON));
+  return isolated(cached ?? (await fetch(event.request)));
+}
+
+// Stores a missed response without delaying it, so a download streams (with progress).
+async function cacheFirst(event) {
+  const request = event.request;
+  const version = await currentVersion();
+  const cache = version && (await caches.open(cacheName(version)));
+  const cached = cache && (await cache.match(request));
+  if (cached) return isolated(cached);
+  const response = await fetch(request.url, { cache: "no-cache" });
+  if (cache && response.ok && response.status === 200) {
+    event.waitUntil(cache.put(request.url, response.clone()).catch(() => {}));
+  }
+  return isolated(response);
+}
+
+// A copy of `response` carrying the cross-origin isolation headers.
+function isolated(response) {
+  if (response.type === "error" || response.type === "opaque") return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
