@@ -41,3 +41,12 @@ class Host(Protocol):
         """Stop running the process's guest code at once, wherever it is (busy loops
         and parked syscalls included). The kernel already recorded the exit."""
         ...
+
+    def stop_process(self, process: Process) -> None:
+        """`process.stopped` was set: hold its guest at its next syscall return, or at
+        once if it is computing, until continue_process (or a kill)."""
+        ...
+
+    def continue_process(self, process: Process) -> None:
+        """`process.stopped` was cleared: let its guest run again."""
+        ...

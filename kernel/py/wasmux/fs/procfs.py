@@ -3,9 +3,10 @@
 Layer: filesystem; imports file.py; reads the kernel's process table and mount list
 (never changes them). Entries: /proc/self (a symlink to the caller's pid, resolved per
 caller by the VFS through `readlink_for`), /proc/mounts, /proc/uptime, and per process
-/proc/<pid>/cmdline, /proc/<pid>/status and /proc/<pid>/fd/<n> (symlinks to the path
-each descriptor was opened with). File contents are generated on every read, from the
-state at that moment; their size reads as 0, as on Linux.
+/proc/<pid>/cmdline, /proc/<pid>/status, /proc/<pid>/exe (a symlink to the program
+file) and /proc/<pid>/fd/<n> (symlinks to the path each descriptor was opened with).
+File contents are generated on every read, from the state at that moment; their size
+reads as 0, as on Linux.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..proc import Process
 
 ROOT_INO, SELF_INO, MOUNTS_INO, UPTIME_INO = 1, 2, 3, 4
-CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, FD_LINK_SLOT = 1, 2, 3, 0x100
+CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, EXE_SLOT, FD_LINK_SLOT = 1, 2, 3, 4, 0x100
 
 
 def process_ino(pid: int, slot: int) -> int:
@@ -188,6 +189,9 @@ class ProcessDirectory(ProcDirectory):
         yield "cmdline", GeneratedFile(fs, process_ino(pid, CMDLINE_SLOT), self.cmdline)
         yield "status", GeneratedFile(fs, process_ino(pid, STATUS_SLOT), self.status)
         yield "fd", FdDirectory(fs, pid, self)
+        executable = fs.process(pid).executable
+        if executable:
+            yield "exe", ProcLink(fs, process_ino(pid, EXE_SLOT), executable)
 
     def cmdline(self) -> bytes:
         return b"".join(arg + b"\0" for arg in self.fs.process(self.pid).argv)

@@ -27,6 +27,7 @@ class MemoryHost:
         self.counter = itertools.count()
         self.started: dict[int, bytes] = {}
         self.killed: list[int] = []
+        self.stops: list[tuple[int, bool]] = []  # (pid, stopped) in the order they happened
         self.random_seed = 0
         self.console_output = bytearray()
 
@@ -70,3 +71,9 @@ class MemoryHost:
 
     def kill_process(self, process: Process) -> None:
         self.killed.append(process.pid)
+
+    def stop_process(self, process: Process) -> None:
+        self.stops.append((process.pid, True))
+
+    def continue_process(self, process: Process) -> None:
+        self.stops.append((process.pid, False))
