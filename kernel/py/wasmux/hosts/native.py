@@ -18,7 +18,10 @@ and stack overflow -> SIGSEGV, integer division by zero or overflow -> SIGFPE, a
 trap -> SIGILL. The status is never taken from a Python exception (wasmtime-py keeps the
 last one in a global shared by all threads): the callbacks record it on GuestState.
 A kill sets the process's flag, wakes a parked syscall, and bumps the engine epoch so
-the store's epoch-deadline callback traps guest code wherever it runs.
+the store's epoch-deadline callback traps guest code wherever it runs. A stop bumps
+the epoch too: the callback of a stopped process blocks until SIGCONT (or a kill), so
+busy loops stop; a stopped process that makes a syscall waits at its return
+(GuestState.attend, which also runs caught signals' handlers).
 
 `NativeSystem` bundles a host and a kernel for tests, benchmarks and the CLI.
 """
@@ -41,6 +44,7 @@ from typing import Any, Self
 from wasmtime import FuncType, Linker, Module, Store, ValType, WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
 
+from .. import signals
 from ..abi import table, wasi
 from ..dev.stream import HostStream
 from ..errors import KernelError
@@ -60,15 +64,15 @@ UPDATE_DEADLINE_CONTINUE = 0
 
 _TRAP = ffi.wasmtime_trap_code_enum
 TRAP_SIGNALS = {
-    _TRAP.WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED.value: wasi.SIGILL,
-    _TRAP.WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS.value: wasi.SIGSEGV,
-    _TRAP.WASMTIME_TRAP_CODE_HEAP_MISALIGNED.value: wasi.SIGSEGV,
-    _TRAP.WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS.value: wasi.SIGSEGV,
-    _TRAP.WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL.value: wasi.SIGSEGV,
-    _TRAP.WASMTIME_TRAP_CODE_STACK_OVERFLOW.value: wasi.SIGSEGV,
-    _TRAP.WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO.value: wasi.SIGFPE,
-    _TRAP.WASMTIME_TRAP_CODE_INTEGER_OVERFLOW.value: wasi.SIGFPE,
-    _TRAP.WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER.value: wasi.SIGFPE,
+    _TRAP.WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED.value: signals.SIGILL,
+    _TRAP.WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS.value: signals.SIGSEGV,
+    _TRAP.WASMTIME_TRAP_CODE_HEAP_MISALIGNED.value: signals.SIGSEGV,
+    _TRAP.WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS.value: signals.SIGSEGV,
+    _TRAP.WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL.value: signals.SIGSEGV,
+    _TRAP.WASMTIME_TRAP_CODE_STACK_OVERFLOW.value: signals.SIGSEGV,
+    _TRAP.WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO.value: signals.SIGFPE,
+    _TRAP.WASMTIME_TRAP_CODE_INTEGER_OVERFLOW.value: signals.SIGFPE,
+    _TRAP.WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER.value: signals.SIGFPE,
 }
 
 _shared_modules: ModuleCache | None = None
@@ -237,11 +241,26 @@ class NativeHost:
         if isinstance(state, GuestState):
             state.killed = True
             state.event.set()
+            state.resume.set()
             ffi.wasmtime_engine_increment_epoch(self.engine.ptr())
 
+    def stop_process(self, process: Process) -> None:
+        state = process.host_data
+        if isinstance(state, GuestState):
+            state.resume.clear()
+            ffi.wasmtime_engine_increment_epoch(self.engine.ptr())
+
+    def continue_process(self, process: Process) -> None:
+        state = process.host_data
+        if isinstance(state, GuestState):
+            state.resume.set()
+
     def _on_epoch(self, context: int, data: int, delta: Any, kind: Any) -> int:
-        """Epoch deadline reached (someone was killed): trap if it was this process."""
+        """Epoch deadline reached (someone was killed or stopped): hold this process
+        while it is stopped; trap if it was killed."""
         state = getattr(self.local, "state", None)
+        if state is not None and state.process.stopped and not state.killed:
+            state.resume.wait()
         if state is not None and state.killed:
             message = b"wasmux: killed"
             error = ffi.wasmtime_error_new(message)
@@ -268,7 +287,7 @@ class NativeHost:
         with self.lock:
             if state.process.state == RUNNING:
                 if state.stop_reason == FAILED or state.failure is not None:
-                    kernel.exit_process(state.process, signal=wasi.SIGSYS)
+                    kernel.exit_process(state.process, signal=signals.SIGSYS)
                 elif signal is not None:
                     kernel.exit_process(state.process, signal=signal)
                 else:
@@ -296,6 +315,10 @@ class NativeHost:
                                  ctypes.c_void_p).value or 0
         state.size = ffi.wasmtime_memory_data_size(context, ctypes.byref(state.memory))
         state.attached = True
+        if ffi.wasmtime_instance_export_get(context, ctypes.byref(instance), b"wasmux_signal",
+                                            13, ctypes.byref(item)) \
+                and item.kind == ffi.WASMTIME_EXTERN_FUNC:
+            state.signal_function = ffi.wasmtime_func_t.from_buffer_copy(item.of.func)
         ffi.wasmtime_instance_export_get(context, ctypes.byref(instance), b"_start", 6,
                                          ctypes.byref(item))
         start = ffi.wasmtime_func_t.from_buffer_copy(item.of.func)
@@ -309,12 +332,12 @@ class NativeHost:
 
     def _ended(self, state: GuestState, error: Any, trap: Any) -> int:
         """Free wasmtime's error or trap, keep its message, and map it to a signal."""
-        signal = wasi.SIGILL
+        signal = signals.SIGILL
         if trap:
             state.trap_message = _message(trap, ffi.wasm_trap_message)
             code = ctypes.c_uint8()
             if ffi.wasmtime_trap_code(trap, ctypes.byref(code)):
-                signal = TRAP_SIGNALS.get(code.value, wasi.SIGILL)
+                signal = TRAP_SIGNALS.get(code.value, signals.SIGILL)
             ffi.wasm_trap_delete(trap)
         if error:
             state.trap_message = _message(error, ffi.wasmtime_error_message)
@@ -390,7 +413,7 @@ class NativeSystem:
                 done.set()
         if not done.wait(timeout):
             with self.host.lock:
-                self.kernel.kill(process, wasi.SIGKILL)
+                self.kernel.kill(process, signals.SIGKILL)
         state = process.host_data
         if isinstance(state, GuestState) and state.thread is not None:
             state.thread.join()
@@ -422,7 +445,7 @@ class NativeSystem:
         with self.host.lock:
             processes = list(self.kernel.processes)
             for process in processes:
-                self.kernel.kill(process, wasi.SIGKILL)
+                self.kernel.kill(process, signals.SIGKILL)
         for process in processes:
             state = process.host_data
             if isinstance(state, GuestState) and state.thread is not None:

@@ -8,6 +8,12 @@ kernel and lock bound as globals, so the per-call path is straight-line code: un
 the raw arguments, check every guest range (EFAULT, never a host exception), decode
 the ins, call the handler under the kernel lock, write the outs, return the errno.
 
+Signals: after a locked call has written its outs, if its process has a deliverable
+(pending, unblocked) signal or was stopped, `GuestState.attend` runs without the lock:
+it holds a stopped process until SIGCONT, then calls the guest's exported
+`wasmux_signal(sig)` trampoline (libwasmux runs the handler with its mask) for each
+deliverable signal, and only then is the errno returned to the guest.
+
 Native memory is read and written through `SPACE`/`VIEW`, a buffer over the whole
 user address space: `struct` then reads wasmtime's argument slots and guest memory at
 absolute addresses without creating an object per access. Every access is at an
@@ -77,6 +83,8 @@ class GuestState:
         "memory",
         "process",
         "result",
+        "resume",
+        "signal_function",
         "size",
         "stop_reason",
         "thread",
@@ -93,6 +101,9 @@ class GuestState:
         self.attached = False  # memory known (false while the module instantiates)
         self.killed = False
         self.event = threading.Event()
+        self.resume = threading.Event()  # clear while the process is stopped
+        self.resume.set()
+        self.signal_function: Any = None  # the guest's `wasmux_signal` export, if any
         self.result: tuple[int, tuple[Any, ...]] | None = None  # a parked call's reply
         self.stop_reason = 0  # EXITED, KILLED or FAILED once the guest must stop
         self.failure: BaseException | None = None  # a kernel bug met while serving it
@@ -137,6 +148,43 @@ class GuestState:
                 return KILLED, ()
             result = self.result
         return result if result is not None else (EXITED, ())
+
+    def attend(self, caller: int) -> int:
+        """At a syscall return (no lock held): wait while stopped, then run the handler
+        of every deliverable signal. 0 to return to the guest, else a trap to unwind
+        with (the process ended, or its handler trapped)."""
+        process = self.process
+        while True:
+            with self.lock:
+                if self.killed:
+                    return self.stop(KILLED)
+                stopped = process.stopped
+                sig = 0 if stopped else self.kernel.take_signal(process)
+            if stopped:
+                self.resume.wait()
+                continue
+            if not sig:
+                return 0
+            if self.signal_function is not None:
+                trap = self.run_handler(caller, sig)
+                if trap:
+                    return trap
+
+    def run_handler(self, caller: int, sig: int) -> int:
+        """Call the guest's wasmux_signal(sig); 0, or the trap that ended it."""
+        context = ffi.wasmtime_caller_context(ctypes.cast(caller, CALLER))
+        argument = ffi.wasmtime_val_t()
+        argument.kind = ffi.WASMTIME_I32
+        argument.of.i32 = sig
+        trap = ctypes.POINTER(ffi.wasm_trap_t)()
+        error = ffi.wasmtime_func_call(context, ctypes.byref(self.signal_function),
+                                       ctypes.byref(argument), 1, None, 0, ctypes.byref(trap))
+        if error:
+            ffi.wasmtime_error_delete(error)
+            return self.stop(KILLED)
+        if trap:
+            return ctypes.cast(trap, ctypes.c_void_p).value or 0
+        return 0
 
     def stop(self, reason: int) -> int:
         """End the guest: record why and return a trap for wasmtime to unwind with."""
@@ -359,14 +407,27 @@ def _source(call: table.Syscall) -> str:
         "        if errno < 0:",
         "            return state.stop(errno)",
         "        if errno:",
+        *ATTEND,
         "            PUT_I32(VIEW, args, errno)",
         "            return 0",
     ]
-    return _finish(call, lines)
+    return _finish(call, lines, attend=True)
 
 
-def _finish(call: table.Syscall, lines: list[str]) -> str:
-    """Append the code that writes the handler's outs (`outs`) and returns errno 0."""
+# After a locked call (indented for the error branch; _finish dedents): run signal
+# handlers or hold a stopped process before the guest sees the result.
+ATTEND = [
+    "            process = state.process",
+    "            if process.pending & ~process.blocked or process.stopped:",
+    "                trap = state.attend(caller)",
+    "                if trap:",
+    "                    return trap",
+]
+
+
+def _finish(call: table.Syscall, lines: list[str], attend: bool = False) -> str:
+    """Append the code that writes the handler's outs (`outs`) and returns errno 0
+    (after signal delivery when `attend`)."""
     p = {param: f"p_{param}" for param in call.params}
     if call.noreturn:
         lines.append("    state.failure = AssertionError('a noreturn syscall returned')")
@@ -394,6 +455,8 @@ def _finish(call: table.Syscall, lines: list[str]) -> str:
         elif view.kind == "strings":
             lines.append(f"    if not put_strings(state, caller, {ps[0]}, {ps[1]}, {value}):")
             lines.append("        return fault(args)")
+    if attend:
+        lines += [line[8:] for line in ATTEND]
     lines.append("    PUT_I32(VIEW, args, 0)")
     lines.append("    return 0")
     return _guarded(lines)
