@@ -138,6 +138,11 @@ class Inode:
     def create_symlink(self, name: str, target: str) -> Inode:
         raise KernelError(wasi.ENOTDIR)
 
+    def create_socket(self, name: str, mode: int) -> Inode:
+        """A socket's name (bind): an inode of type SOCKET_STREAM whose `bound`
+        attribute the socket layer sets."""
+        raise KernelError(wasi.ENOTDIR)
+
     def link(self, name: str, inode: Inode) -> None:
         raise KernelError(wasi.ENOTDIR)
 

@@ -40,7 +40,7 @@ from ..errors import KernelError
 from ..file import Inode, OpenFile
 from .journal import Journal
 from .storage import Storage, StorageError, StorageFull, StorageObject
-from .tmpfs import FILE_SIZE_LIMIT, Directory, RegularFile, Symlink, TmpFS
+from .tmpfs import FILE_SIZE_LIMIT, Directory, RegularFile, SocketNode, Symlink, TmpFS
 
 OPEN_OBJECTS = 64  # data objects kept open (OPFS sync access handles) at once
 COMPACT_BYTES = 1 << 20  # compact once the log is past this and past the checkpoint
@@ -48,7 +48,7 @@ COMPACT_BYTES = 1 << 20  # compact once the log is past this and past the checkp
 # inode attributes as journaled: [ino, kind, mode, nlink, atim, mtim, ctim, target]
 Attributes = list[Any]
 KINDS = {wasi.FILETYPE_REGULAR_FILE: "f", wasi.FILETYPE_DIRECTORY: "d",
-         wasi.FILETYPE_SYMBOLIC_LINK: "l"}
+         wasi.FILETYPE_SYMBOLIC_LINK: "l", wasi.FILETYPE_SOCKET_STREAM: "s"}
 
 
 @contextmanager
@@ -334,6 +334,8 @@ class PersistentFS(TmpFS):
                 inode = PersistentFile(self, ino, mode)
             elif kind == "d":
                 inode = PersistentDirectory(self, ino, mode, None)
+            elif kind == "s":
+                inode = SocketNode(self, ino, mode)
             else:
                 inode = Symlink(self, ino, target)
             inodes[ino] = inode

@@ -45,6 +45,9 @@ class TmpFS(FileSystem):
     def new_symlink(self, target: str) -> Symlink:
         return Symlink(self, self.allocate_ino(), target)
 
+    def new_socket(self, mode: int) -> SocketNode:
+        return SocketNode(self, self.allocate_ino(), mode)
+
     # --- change hooks: called after the change, in the order changes happen ---
     def entry_added(self, directory: Directory, name: str, inode: Inode) -> None:
         """`name` in `directory` now refers to `inode` (newly created or hard-linked)."""
@@ -155,6 +158,21 @@ class Symlink(TmpInode):
         return self.target
 
 
+class SocketNode(TmpInode):
+    """The name of an AF_UNIX socket (made by bind): `bound` is the socket it names
+    while that socket is open (sockets.py sets it), None once it closed (a stale name
+    connect refuses). Only the name persists; opening it is ENXIO (as on Linux)."""
+
+    filetype = wasi.FILETYPE_SOCKET_STREAM
+
+    def __init__(self, fs: TmpFS, ino: int, mode: int) -> None:
+        super().__init__(fs, ino, mode)
+        self.bound: object | None = None
+
+    def opened(self, file: OpenFile) -> None:
+        raise KernelError(wasi.ENXIO, "a socket is reached with connect, not open")
+
+
 class Directory(TmpInode):
     """A directory: `entries` maps names to inodes; `parent` is '..' (itself at the root).
     Link count is 2 plus one per subdirectory, as on Linux."""
@@ -193,6 +211,10 @@ class Directory(TmpInode):
     def create_symlink(self, name: str, target: str) -> Inode:
         self._check_free(name)
         return self._attach(name, self.fs.new_symlink(target))
+
+    def create_socket(self, name: str, mode: int) -> Inode:
+        self._check_free(name)
+        return self._attach(name, self.fs.new_socket(mode & 0o7777))
 
     def link(self, name: str, inode: Inode) -> None:
         self._check_free(name)
