@@ -25,9 +25,7 @@ from .file import FileSystem, OpenFile
 from .fs.vfs import VFS
 from .host import Host
 from .pipe import PipeFS
-from .pipe import PipeFS
 from .proc import RUNNING, ZOMBIE, Process, ProcessTable
-from .sockets import SocketFS
 from .sockets import SocketFS
 from .wait import WaitQueue
 
@@ -70,8 +68,6 @@ class Kernel:
         self.vfs = VFS(self, root)
         self.vfs.mount_standard()
         self.console = self.vfs.console
-        self.pipefs = PipeFS(host.realtime_ns)  # pipes and sockets are in no directory
-        self.sockfs = SocketFS(host.realtime_ns)
         self.pipefs = PipeFS(host.realtime_ns)  # pipes and sockets are in no directory
         self.sockfs = SocketFS(host.realtime_ns)
         self.handlers: list[Handler] = [
