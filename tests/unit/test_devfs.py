@@ -1,5 +1,5 @@
-"""devfs devices: null, zero, full, random, and the console stream (host output, fed
-input, parking readers, end of file, read-only streams, poll)."""
+"""devfs devices: null, zero, full, random, and the console terminal (host output, fed
+input, parking readers, end of file, poll) and host streams (read-only streams)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def open_device(kernel: Kernel, path: str, flags: int = 0) -> OpenFile:
 
 def test_dev_lists_the_standard_devices(kernel: Kernel) -> None:
     names = {name for name, _ in kernel.vfs.resolve(None, kernel.vfs.root, "/dev").list()}
-    assert names == {"null", "zero", "full", "random", "urandom", "console", "tty"}
+    assert names == {"null", "zero", "full", "random", "urandom", "console", "tty", "ptmx",
+                     "pts"}
     null = kernel.vfs.resolve(None, kernel.vfs.root, "/dev/null")
     assert null.stat()[2] == wasi.FILETYPE_CHARACTER_DEVICE
 
@@ -51,13 +52,16 @@ def test_random_reads_from_the_host(kernel: Kernel) -> None:
 
 def test_console_write_reaches_the_host(kernel: Kernel) -> None:
     open_device(kernel, "/dev/console").write(b"hello ")
-    open_device(kernel, "/dev/tty").write(b"world")
-    assert kernel.host.console_output == b"hello world"
+    open_device(kernel, "/dev/console").write(b"world\n")
+    assert kernel.host.console_output == b"hello world\r\n"
 
 
-def test_console_and_tty_are_the_kernel_console(kernel: Kernel) -> None:
-    assert open_device(kernel, "/dev/tty").inode is kernel.console
+def test_console_is_the_kernel_console_and_tty_needs_a_controlling_terminal(
+        kernel: Kernel) -> None:
     assert open_device(kernel, "/dev/console").inode is kernel.console
+    with pytest.raises(KernelError) as caught:
+        open_device(kernel, "/dev/tty")
+    assert caught.value.errno == wasi.ENXIO
 
 
 def test_console_read_parks_until_fed(kernel: Kernel) -> None:
@@ -92,7 +96,9 @@ def test_stream_eof_after_buffered_data(kernel: Kernel) -> None:
 def test_stream_poll_reflects_readiness(kernel: Kernel) -> None:
     console = open_device(kernel, "/dev/console")
     assert kernel.console.poll(console) == (POLLOUT, 0)
-    kernel.console.feed(b"abc")
+    kernel.console.feed(b"ab")
+    assert kernel.console.poll(console) == (POLLOUT, 0)
+    kernel.console.feed(b"\n")
     assert kernel.console.poll(console) == (POLLOUT | POLLIN, 3)
     console.read(3)
     kernel.console.feed_eof()

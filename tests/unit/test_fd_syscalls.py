@@ -46,7 +46,7 @@ def test_write_then_read_back_moves_the_offset(kernel: Kernel, process: Process,
 def test_write_to_stdout_reaches_the_host_console(kernel: Kernel, process: Process) -> None:
     assert call(kernel, process, "fd_write", STDOUT, b"hi\n") == (0, (3,))
     assert isinstance(kernel.host, MemoryHost)
-    assert kernel.host.console_output == b"hi\n"
+    assert kernel.host.console_output == b"hi\r\n"
 
 
 def test_append_mode_writes_at_end_whatever_the_offset(kernel: Kernel, process: Process,
@@ -76,9 +76,9 @@ def test_parked_read_ends_with_eintr_when_interrupted(kernel: Kernel, process: P
                                                       console_in: int) -> None:
     pending = Pending(kernel, process, "fd_read", console_in, 10)
     kernel.interrupt(process)
-    kernel.console.feed(b"late")
+    kernel.console.feed(b"late\n")
     assert pending.result == (wasi.EINTR, ())
-    assert call(kernel, process, "fd_read", console_in, 10) == (0, (b"late", 4))
+    assert call(kernel, process, "fd_read", console_in, 10) == (0, (b"late\n", 5))
 
 
 def test_pread_and_pwrite_leave_the_offset_alone(kernel: Kernel, process: Process, fd: int) -> None:

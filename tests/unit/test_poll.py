@@ -146,9 +146,9 @@ def test_console_becomes_readable_when_fed(kernel: Kernel, process: Process,
     pending = Pending(kernel, process, "poll_oneoff",
                       [on_fd(1, FD_READ, console_in), clock(2, 10**9)])
     assert pending.parked
-    kernel.console.feed(b"abc")
-    assert pending.result == (0, ([(1, 0, FD_READ, 3, 0)], 1))
-    assert call(kernel, process, "fd_read", console_in, 10) == (0, (b"abc", 3))
+    kernel.console.feed(b"abc\n")
+    assert pending.result == (0, ([(1, 0, FD_READ, 4, 0)], 1))
+    assert call(kernel, process, "fd_read", console_in, 10) == (0, (b"abc\n", 4))
 
 
 def test_console_end_of_input_is_a_hangup(kernel: Kernel, process: Process,

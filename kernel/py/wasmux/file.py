@@ -13,10 +13,14 @@ Blocking: a stream inode (pipe, tty, device) whose read or write cannot proceed 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .abi import wasi
 from .errors import KernelError, WouldBlock
 from .wait import WaitQueue
+
+if TYPE_CHECKING:
+    from .proc import Process
 
 # poll readiness bits returned by Inode.poll
 POLLIN = 1
@@ -115,6 +119,23 @@ class Inode:
     def poll_queues(self) -> tuple[WaitQueue, ...]:
         """Queues woken when poll()'s answer may change; () for always-ready files."""
         return ()
+
+    def open(self, process: Process | None, readable: bool, writable: bool, flags: int,
+             path: str) -> OpenFile:
+        """A new open file description on this inode for `process` (None: the kernel
+        itself). Devices may hand out another inode's (/dev/tty, /dev/ptmx) or act on
+        the opener (a terminal becoming its session's controlling terminal)."""
+        return OpenFile(self, readable, writable, flags, path)
+
+    def check_job_control(self, process: Process, writing: bool) -> None:
+        """Called with the caller before fd_read and fd_write: a terminal stops
+        background process groups here; other files let everyone through."""
+
+    def ioctl(self, file: OpenFile, process: Process, request: int,
+              arg: bytes) -> tuple[bytes, int]:
+        """Device control: (argument bytes written back, result). An unimplemented
+        request fails with ENOTTY."""
+        raise KernelError(wasi.ENOTTY, f"ioctl {request:#x}: not a terminal")
 
     def opened(self, file: OpenFile) -> None:
         """Called when an open file description on this inode is created."""

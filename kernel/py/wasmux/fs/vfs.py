@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..abi import wasi
-from ..dev.stream import HostStream
 from ..errors import KernelError
 from ..file import FileSystem, Inode, OpenFile
+from ..tty import Tty
 from .devfs import DevFS
 from .procfs import ProcFS
 from .tmpfs import TmpFS
@@ -106,12 +106,12 @@ class VFS:
                     raise
                 self.root.create_directory(name, mode)
         self.mount("/tmp", TmpFS(self.next_dev(), clock))
-        self.devfs = DevFS(self.next_dev(), clock, host)
+        self.devfs = DevFS(self.next_dev(), clock, self.kernel)
         self.mount("/dev", self.devfs)
         self.mount("/proc", ProcFS(self.next_dev(), clock, self.kernel))
 
     @property
-    def console(self) -> HostStream:
+    def console(self) -> Tty:
         """The kernel console device (/dev/console), once mount_standard() ran."""
         assert self.devfs is not None, "mount_standard() was not called"
         return self.devfs.console
@@ -247,7 +247,7 @@ class VFS:
                 raise KernelError(wasi.EISDIR)
             if oflags & wasi.OFLAGS_TRUNC and inode.filetype == wasi.FILETYPE_REGULAR_FILE:
                 inode.truncate(0)
-        return OpenFile(inode, readable, writable, fdflags, recorded_path)
+        return inode.open(process, readable, writable, fdflags, recorded_path)
 
     def readlink(self, process: Process | None, start: Inode, path: str) -> str:
         """The target of the symlink `path` (EINVAL if it is not a symlink)."""

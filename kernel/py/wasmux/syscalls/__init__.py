@@ -50,3 +50,4 @@ from . import sock  # noqa: E402,F401
 from . import spawn  # noqa: E402,F401
 from . import signal  # noqa: E402,F401
 from . import cwd  # noqa: E402,F401
+from . import ioctl  # noqa: E402,F401

@@ -97,13 +97,17 @@ def resolve_times(now: int, atim: int, mtim: int, fst_flags: int) -> tuple[int |
 @syscall("fd_read")
 def fd_read(kernel: Kernel, process: Process, fd: int, capacity: int) -> tuple[bytes, int]:
     """A directory is EISDIR (its inode refuses reads), as in POSIX."""
-    data = descriptor(process, fd, wasi.RIGHT_FD_READ).file.read(capacity)
+    file = descriptor(process, fd, wasi.RIGHT_FD_READ).file
+    file.inode.check_job_control(process, False)
+    data = file.read(capacity)
     return (data, len(data))
 
 
 @syscall("fd_write")
 def fd_write(kernel: Kernel, process: Process, fd: int, data: bytes) -> tuple[int]:
-    return (data_file(process, fd, wasi.RIGHT_FD_WRITE).write(data),)
+    file = data_file(process, fd, wasi.RIGHT_FD_WRITE)
+    file.inode.check_job_control(process, True)
+    return (file.write(data),)
 
 
 @syscall("fd_pread")
