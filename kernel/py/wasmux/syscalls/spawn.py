@@ -71,7 +71,7 @@ def apply_actions(kernel: Kernel, caller: Process, fds: FdTable, cwd: str,
     while offset < len(actions):
         if offset + ACTION_HEADER.size > len(actions):
             raise KernelError(wasi.EINVAL, "truncated file action")
-        kind, fd, arg1, arg2, length = ACTION_HEADER.unpack_from(actions, offset)
+        kind, fd, arg1, _mode, length = ACTION_HEADER.unpack_from(actions, offset)
         offset += ACTION_HEADER.size
         path = actions[offset:offset + length].decode(errors="surrogateescape")
         offset += length
