@@ -83,6 +83,18 @@ extern "C" {
 #define WASMUX_SYS_getpgid 69
 #define WASMUX_SYS_setsid 70
 #define WASMUX_SYS_getsid 71
+#define WASMUX_SYS_socket 72
+#define WASMUX_SYS_socketpair 73
+#define WASMUX_SYS_bind 74
+#define WASMUX_SYS_listen 75
+#define WASMUX_SYS_accept4 76
+#define WASMUX_SYS_connect 77
+#define WASMUX_SYS_sendmsg 78
+#define WASMUX_SYS_recvmsg 79
+#define WASMUX_SYS_getsockname 80
+#define WASMUX_SYS_getpeername 81
+#define WASMUX_SYS_getsockopt 82
+#define WASMUX_SYS_setsockopt 83
 
 /* Functions of the "wasmux" import module (POSIX calls WASI lacks). */
 /* getpid: in -; out u32(pid); returns a WASI errno. */
@@ -188,6 +200,54 @@ int32_t __wasmux_setsid(uint32_t *sid)
 /* getsid: in int(pid); out u32(sid); returns a WASI errno. */
 int32_t __wasmux_getsid(uint32_t pid, uint32_t *sid)
     __attribute__((import_module("wasmux"), import_name("getsid")));
+
+/* socket: in int(domain) int(type) int(protocol); out u32(fd); returns a WASI errno. */
+int32_t __wasmux_socket(uint32_t domain, uint32_t type, uint32_t protocol, uint32_t *fd)
+    __attribute__((import_module("wasmux"), import_name("socket")));
+
+/* socketpair: in int(domain) int(type) int(protocol); out u32(fd0) u32(fd1); returns a WASI errno. */
+int32_t __wasmux_socketpair(uint32_t domain, uint32_t type, uint32_t protocol, uint32_t *fd0, uint32_t *fd1)
+    __attribute__((import_module("wasmux"), import_name("socketpair")));
+
+/* bind: in int(fd) path(path,path_len); out -; returns a WASI errno. */
+int32_t __wasmux_bind(uint32_t fd, const char *path, size_t path_len)
+    __attribute__((import_module("wasmux"), import_name("bind")));
+
+/* listen: in int(fd) sint(backlog); out -; returns a WASI errno. */
+int32_t __wasmux_listen(uint32_t fd, int32_t backlog)
+    __attribute__((import_module("wasmux"), import_name("listen")));
+
+/* accept4: in int(fd) int(flags) int(address_len); out u32(newfd) buf_out(address,address_len) u32(address_used); returns a WASI errno. */
+int32_t __wasmux_accept4(uint32_t fd, uint32_t flags, void *address, size_t address_len, uint32_t *newfd, uint32_t *address_used)
+    __attribute__((import_module("wasmux"), import_name("accept4")));
+
+/* connect: in int(fd) path(path,path_len); out -; returns a WASI errno. */
+int32_t __wasmux_connect(uint32_t fd, const char *path, size_t path_len)
+    __attribute__((import_module("wasmux"), import_name("connect")));
+
+/* sendmsg: in int(fd) iovs_in(iovs,iovs_len) bytes(fds,fds_size) int(flags); out u32(sent); returns a WASI errno. */
+int32_t __wasmux_sendmsg(uint32_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, const void *fds, size_t fds_size, uint32_t flags, uint32_t *sent)
+    __attribute__((import_module("wasmux"), import_name("sendmsg")));
+
+/* recvmsg: in int(fd) iovs_cap(iovs,iovs_len) int(fds_size) int(flags); out iovs_out(iovs,iovs_len) u32(received) buf_out(fds,fds_size) u32(nfds) u32(msg_flags); returns a WASI errno. */
+int32_t __wasmux_recvmsg(uint32_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, void *fds, size_t fds_size, uint32_t flags, uint32_t *received, uint32_t *nfds, uint32_t *msg_flags)
+    __attribute__((import_module("wasmux"), import_name("recvmsg")));
+
+/* getsockname: in int(fd) int(address_len); out buf_out(address,address_len) u32(address_used); returns a WASI errno. */
+int32_t __wasmux_getsockname(uint32_t fd, void *address, size_t address_len, uint32_t *address_used)
+    __attribute__((import_module("wasmux"), import_name("getsockname")));
+
+/* getpeername: in int(fd) int(address_len); out buf_out(address,address_len) u32(address_used); returns a WASI errno. */
+int32_t __wasmux_getpeername(uint32_t fd, void *address, size_t address_len, uint32_t *address_used)
+    __attribute__((import_module("wasmux"), import_name("getpeername")));
+
+/* getsockopt: in int(fd) int(level) int(name) int(value_len); out buf_out(value,value_len) u32(value_used); returns a WASI errno. */
+int32_t __wasmux_getsockopt(uint32_t fd, uint32_t level, uint32_t name, void *value, size_t value_len, uint32_t *value_used)
+    __attribute__((import_module("wasmux"), import_name("getsockopt")));
+
+/* setsockopt: in int(fd) int(level) int(name) bytes(value,value_len); out -; returns a WASI errno. */
+int32_t __wasmux_setsockopt(uint32_t fd, uint32_t level, uint32_t name, const void *value, size_t value_len)
+    __attribute__((import_module("wasmux"), import_name("setsockopt")));
 
 #ifdef __cplusplus
 }

@@ -217,6 +217,38 @@ wasmux("setpgid", "pid pgid", ins="int(pid) int(pgid)")
 wasmux("getpgid", "pid pgid", ins="int(pid)", outs="u32(pgid)")
 wasmux("setsid", "sid", outs="u32(sid)")
 wasmux("getsid", "pid sid", ins="int(pid)", outs="u32(sid)")
+# AF_UNIX stream sockets (libwasmux: socket.c; kernel: syscalls/socket.py). Constants are
+# wasi-libc's as programs pass them: AF_UNIX 3, SOCK_STREAM 6 | SOCK_NONBLOCK 0x4000 |
+# SOCK_CLOEXEC 0x2000, SOL_SOCKET 0x7fffffff with Linux's SO_* numbers, MSG_PEEK 1,
+# MSG_WAITALL 2, and Linux's MSG_DONTWAIT 0x40, MSG_NOSIGNAL 0x4000, MSG_CMSG_CLOEXEC
+# 0x40000000 (in) and MSG_CTRUNC 8 (out). An address is a socket's path (sun_path);
+# *_used is its full length. SCM_RIGHTS descriptors travel as arrays of little-endian
+# u32 (fds_size bytes; recvmsg returns nfds of them). shutdown is WASI's sock_shutdown.
+wasmux("socket", "domain type protocol fd", ins="int(domain) int(type) int(protocol)",
+       outs="u32(fd)")
+wasmux("socketpair", "domain type protocol fd0 fd1",
+       ins="int(domain) int(type) int(protocol)", outs="u32(fd0) u32(fd1)")
+wasmux("bind", "fd path path_len", ins="int(fd) path(path,path_len)")
+wasmux("listen", "fd backlog", ins="int(fd) sint(backlog)")
+wasmux("accept4", "fd flags address address_len newfd address_used",
+       ins="int(fd) int(flags) int(address_len)",
+       outs="u32(newfd) buf_out(address,address_len) u32(address_used)")
+wasmux("connect", "fd path path_len", ins="int(fd) path(path,path_len)")
+wasmux("sendmsg", "fd iovs iovs_len fds fds_size flags sent",
+       ins="int(fd) iovs_in(iovs,iovs_len) bytes(fds,fds_size) int(flags)", outs="u32(sent)")
+wasmux("recvmsg", "fd iovs iovs_len fds fds_size flags received nfds msg_flags",
+       ins="int(fd) iovs_cap(iovs,iovs_len) int(fds_size) int(flags)",
+       outs="iovs_out(iovs,iovs_len) u32(received) buf_out(fds,fds_size) u32(nfds) "
+            "u32(msg_flags)")
+wasmux("getsockname", "fd address address_len address_used", ins="int(fd) int(address_len)",
+       outs="buf_out(address,address_len) u32(address_used)")
+wasmux("getpeername", "fd address address_len address_used", ins="int(fd) int(address_len)",
+       outs="buf_out(address,address_len) u32(address_used)")
+wasmux("getsockopt", "fd level name value value_len value_used",
+       ins="int(fd) int(level) int(name) int(value_len)",
+       outs="buf_out(value,value_len) u32(value_used)")
+wasmux("setsockopt", "fd level name value value_len",
+       ins="int(fd) int(level) int(name) bytes(value,value_len)")
 
 WASI_COUNT = sum(1 for call in SYSCALLS if call.module == WASI)
 assert WASI_COUNT == 46, WASI_COUNT

@@ -47,6 +47,8 @@ from . import fd  # noqa: E402,F401
 from . import poll  # noqa: E402,F401
 from . import random  # noqa: E402,F401
 from . import sock  # noqa: E402,F401
+from . import fdops  # noqa: E402,F401
+from . import socket  # noqa: E402,F401
 from . import spawn  # noqa: E402,F401
 from . import signal  # noqa: E402,F401
 from . import cwd  # noqa: E402,F401

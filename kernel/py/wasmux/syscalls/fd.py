@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import signals
 from ..abi import wasi
 from ..errors import KernelError
 from ..fdtable import Descriptor
@@ -93,6 +94,13 @@ def resolve_times(now: int, atim: int, mtim: int, fst_flags: int) -> tuple[int |
             pick(mtim, wasi.FSTFLAGS_MTIM, wasi.FSTFLAGS_MTIM_NOW))
 
 
+def broken_pipe(kernel: Kernel, process: Process, error: KernelError) -> None:
+    """A write that failed with EPIPE (no reader left) also sends SIGPIPE to the writer;
+    the caller re-raises the error."""
+    if error.errno == wasi.EPIPE:
+        kernel.send_signal(process, signals.SIGPIPE)
+
+
 # --- byte I/O ---
 @syscall("fd_read")
 def fd_read(kernel: Kernel, process: Process, fd: int, capacity: int) -> tuple[bytes, int]:
@@ -107,7 +115,11 @@ def fd_read(kernel: Kernel, process: Process, fd: int, capacity: int) -> tuple[b
 def fd_write(kernel: Kernel, process: Process, fd: int, data: bytes) -> tuple[int]:
     file = data_file(process, fd, wasi.RIGHT_FD_WRITE)
     file.inode.check_job_control(process, True)
-    return (file.write(data),)
+    try:
+        return (file.write(data),)
+    except KernelError as error:
+        broken_pipe(kernel, process, error)
+        raise
 
 
 @syscall("fd_pread")
@@ -122,7 +134,11 @@ def fd_pread(kernel: Kernel, process: Process, fd: int, capacity: int,
 def fd_pwrite(kernel: Kernel, process: Process, fd: int, data: bytes,
               offset: int) -> tuple[int]:
     file = data_file(process, fd, wasi.RIGHT_FD_WRITE | wasi.RIGHT_FD_SEEK)
-    return (file.pwrite(data, offset),)
+    try:
+        return (file.pwrite(data, offset),)
+    except KernelError as error:
+        broken_pipe(kernel, process, error)
+        raise
 
 
 # --- position ---

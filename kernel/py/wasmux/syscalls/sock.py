@@ -14,7 +14,7 @@ from ..abi import wasi
 from ..errors import KernelError
 from ..fdtable import Descriptor
 from . import syscall
-from .fd import descriptor
+from .fd import broken_pipe, descriptor
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -59,7 +59,11 @@ def sock_send(kernel: Kernel, process: Process, fd: int, data: bytes,
     if si_flags:
         raise KernelError(wasi.EINVAL, "sock_send takes no flags")
     file = _socket(process, fd, wasi.RIGHT_FD_WRITE).file
-    return (file.inode.sock_send(file, data, si_flags),)
+    try:
+        return (file.inode.sock_send(file, data, si_flags),)
+    except KernelError as error:
+        broken_pipe(kernel, process, error)
+        raise
 
 
 @syscall("sock_shutdown")
