@@ -1,0 +1,36 @@
+// The syscall channel between a process worker and the kernel worker.
+//
+// Layer: shared by kernel/process-worker.js and kernel/kernel-worker.js (no imports).
+// One SharedArrayBuffer per process:
+//   bytes 0..64     header, Int32 words (HEADER_WORDS below)
+//   bytes 64..192   16 argument slots, BigInt64 (ins on the way in, outs on the way back)
+//   bytes 192..     data area: variable-length ins (in view order), then outs on reply
+// Plus one doorbell (an Int32 SharedArrayBuffer shared by every process of a kernel):
+// a process bumps it and notifies after posting a request, the kernel worker waits on it
+// with Atomics.waitAsync. A process waits on its own STATE word with Atomics.wait.
+// No side ever spins.
+
+export const STATE = 0;          // IDLE, REQUEST, SERVING (the kernel has it) or REPLY
+export const NUMBER = 1;         // syscall number
+export const ERRNO = 2;          // reply: WASI errno, or EXITED
+export const IN_LENGTH = 3;      // bytes of the data area used by the request
+export const OUT_LENGTH = 4;     // bytes of the data area used by the reply
+export const SIGNAL = 5;         // reply: caught signal to deliver before returning, or 0
+
+export const IDLE = 0;
+export const REQUEST = 1;
+export const REPLY = 2;
+export const SERVING = 3;
+export const EXITED = -2;        // the process ended during the call: unwind the guest
+
+export const HEADER_BYTES = 64;
+export const SLOT_COUNT = 16;
+export const SLOTS_OFFSET = HEADER_BYTES;
+export const DATA_OFFSET = HEADER_BYTES + 8 * SLOT_COUNT;
+export const DATA_SIZE = 1 << 20;
+export const CHANNEL_BYTES = DATA_OFFSET + DATA_SIZE;
+
+// A new channel buffer.
+export function newChannel() {
+  return new SharedArrayBuffer(CHANNEL_BYTES);
+}

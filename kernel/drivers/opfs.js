@@ -1,0 +1,174 @@
+// The OPFS driver of the kernel worker: the synchronous file operations the
+// persistent root's storage (kernel/py/wasmux/fs/opfs.py) runs on.
+//
+// Layer: kernel-worker driver (no imports). Opening or creating an OPFS file is
+// asynchronous, the kernel is synchronous: so `openStore` opens a sync access handle on
+// every file of the store before the kernel starts, and the driver keeps a pool of
+// spare empty files, refilled in the background (fs/opfs.py names them through a
+// header). Bytes move through one Python bytearray the kernel attaches (`attach`): its
+// view into Pyodide's memory is re-acquired when that memory grows.
+//
+// OPFS layout: <root>/wasmux/store/o.<n> (the objects), <root>/wasmux/root.json (the
+// installed rootfs version, written once the root is complete) and
+// <root>/wasmux/snapshot-<key>.bin (the Pyodide memory snapshot).
+
+export const STORE_DIRECTORY = "store";
+const SPARE_TARGET = 32;
+const QUOTA_EXCEEDED = -1;
+const FAILED = -2;
+
+export class OPFSDriver {
+  constructor(directory) {
+    this.directory = directory;
+    this.handles = new Map();   // file name -> FileSystemSyncAccessHandle
+    this.spares = new Set();    // file names ready to be named
+    this.next = 0;              // the number of the next file to create
+    this.refilling = false;
+    this.onRefill = null;       // called after spares were added
+    this.ioProxy = null;
+    this.ioBuffer = null;
+    this.estimate = [0, 0];
+  }
+
+  // Open every file of the store (before the kernel mounts it).
+  async open() {
+    for await (const [name, entry] of this.directory.entries()) {
+      if (entry.kind !== "file" || !name.startsWith("o.")) continue;
+      this.handles.set(name, await entry.createSyncAccessHandle());
+      this.next = Math.max(this.next, Number(name.slice(2)) + 1);
+    }
+    await this.refreshEstimate();
+  }
+
+  async refreshEstimate() {
+    const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+    this.estimate = [usage, quota];
+  }
+
+  // Create spare files until the pool is full again (runs in the background).
+  async refill() {
+    if (this.refilling) return;
+    this.refilling = true;
+    try {
+      let added = false;
+      while (this.spares.size < SPARE_TARGET) {
+        const name = `o.${this.next++}`;
+        const file = await this.directory.getFileHandle(name, { create: true });
+        this.handles.set(name, await file.createSyncAccessHandle());
+        this.spares.add(name);
+        added = true;
+      }
+      if (added && this.onRefill) this.onRefill();
+    } finally {
+      this.refilling = false;
+    }
+  }
+
+  // Release every handle (the store can be opened again, or removed).
+  close() {
+    for (const handle of this.handles.values()) handle.close();
+    this.handles.clear();
+    this.spares.clear();
+  }
+
+  // --- the synchronous interface fs/opfs.py calls ---
+  attach(proxy) {
+    this.ioProxy = proxy;
+    this.ioBuffer = null;
+  }
+
+  io() {
+    if (this.ioBuffer === null || this.ioBuffer.data.byteLength === 0) {
+      if (this.ioBuffer !== null) this.ioBuffer.release();
+      this.ioBuffer = this.ioProxy.getBuffer("u8");
+    }
+    return this.ioBuffer.data;
+  }
+
+  files() { return [...this.handles.keys()]; }
+  size(file) { return this.handles.get(file).getSize(); }
+  flush(file) { this.handles.get(file).flush(); }
+  usage() { return this.estimate; }
+  spare_count() { return this.spares.size; }
+
+  read(file, at, size) {
+    return this.handles.get(file).read(this.io().subarray(0, size), { at });
+  }
+
+  write(file, at, size) {
+    try {
+      return this.handles.get(file).write(this.io().subarray(0, size), { at });
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  truncate(file, size) {
+    try {
+      this.handles.get(file).truncate(size);
+      return 0;
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  take_spare() {
+    const [name] = this.spares;
+    if (name === undefined) return "";
+    this.spares.delete(name);
+    this.refill();
+    return name;
+  }
+
+  recycle(files) {
+    for (const name of files) this.spares.add(name);
+    this.refill();
+  }
+}
+
+function failure(error) {
+  if (error && error.name === "QuotaExceededError") return QUOTA_EXCEEDED;
+  console.error("wasmux: OPFS failure", error);
+  return FAILED;
+}
+
+// The Wasmux directory of this origin's OPFS (created when missing).
+export async function wasmuxDirectory() {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle("wasmux", { create: true });
+}
+
+// Open the store: every object file opened and the spare pool filled.
+export async function openStore(wasmux) {
+  const directory = await wasmux.getDirectoryHandle(STORE_DIRECTORY, { create: true });
+  const driver = new OPFSDriver(directory);
+  await driver.open();
+  return driver;
+}
+
+// Erase the stored system: the store, the root marker (snapshots are kept).
+export async function wipeStore(wasmux) {
+  for (const name of [STORE_DIRECTORY, "root.json"]) {
+    try {
+      await wasmux.removeEntry(name, { recursive: true });
+    } catch (error) {
+      if (error.name !== "NotFoundError") throw error;
+    }
+  }
+}
+
+export async function readJSON(directory, name) {
+  try {
+    const file = await (await directory.getFileHandle(name)).getFile();
+    return JSON.parse(await file.text());
+  } catch {
+    return null;
+  }
+}
+
+export async function writeFile(directory, name, data) {
+  const file = await directory.getFileHandle(name, { create: true });
+  const writable = await file.createWritable();
+  await writable.write(data);
+  await writable.close();
+}

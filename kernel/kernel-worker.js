@@ -1,0 +1,345 @@
+// The kernel worker: boots Pyodide and the Wasmux kernel, owns the OPFS root, runs the
+// process workers and pumps their syscalls into the kernel.
+//
+// Layer: browser, one module Worker started by boot.js. Imports channel.js and
+// drivers/opfs.js; Pyodide comes from vendor/pyodide, the kernel wheel and micropip from
+// wheels/ (named in site.json). Protocol with the page: see boot.js. Boot:
+//   1. take the exclusive Web Lock of the OPFS root (else {type:"locked"})
+//   2. Pyodide, restored from the memory snapshot in OPFS when one matches this
+//      Pyodide and kernel wheel; else loaded, micropip installs the kernel wheel
+//      offline, and a new snapshot is saved
+//   3. wipe when asked, open the OPFS store, mount the root (hosts/pyodide.py)
+//   4. first boot: download rootfs.tar.gz with progress, check its sha256 (retry when
+//      wrong), unpack, sync, then write root.json: a root without it is incomplete and
+//      is installed again
+//   5. start /sbin/init on the console, post {type:"ready"}
+// Any failure posts {type:"fatal", message}.
+
+import {
+  DATA_OFFSET, ERRNO, IN_LENGTH, REPLY, REQUEST, SERVING, STATE, newChannel,
+} from "./channel.js";
+import { openStore, readJSON, wasmuxDirectory, wipeStore, writeFile } from "./drivers/opfs.js";
+
+const SITE = new URL("../", import.meta.url);
+const LOCK_NAME = "wasmux-opfs-root";
+const POOL_SIZE = 2;
+const DOWNLOAD_ATTEMPTS = 3;
+
+let system = null;               // the Python BrowserSystem (PyProxy)
+let serve = null;                // system.serve, kept as a proxy
+let scratch = null;              // PyBuffer over system.scratch
+const pendingInput = [];
+const doorbell = new Int32Array(new SharedArrayBuffer(4));
+const processes = new Map();     // pid -> {worker, channel, header, bytes, held}
+const modules = new Map();       // content hash -> WebAssembly.Module
+const pool = [];                 // idle pre-started process workers
+
+onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "boot") {
+    boot(message).catch((error) => fatal(error));
+  } else if (message.type === "input") {
+    if (system) system.console_input(message.data);
+    else pendingInput.push(message.data);
+  }
+};
+
+function post(message, transfer) {
+  postMessage(message, transfer);
+}
+
+function fatal(error) {
+  console.error(error);
+  post({ type: "fatal", message: String(error && error.message || error) });
+}
+
+function progress(stage, loaded = 0, total = 0) {
+  post({ type: "progress", stage, loaded, total });
+}
+
+// Take the exclusive lock of the OPFS root for the life of this worker.
+function takeLock() {
+  return new Promise((resolve) => {
+    navigator.locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      return lock === null ? undefined : new Promise(() => {});
+    });
+  });
+}
+
+async function fetchChecked(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response;
+}
+
+async function sha256Hex(data) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// --- Pyodide, the kernel wheel, the memory snapshot ---
+
+async function loadKernel(site, wasmux) {
+  const { loadPyodide } = await import(new URL(site.pyodide.indexURL + "pyodide.mjs", SITE));
+  const wheelURL = new URL(site.kernelWheel, SITE).href;
+  const wheel = await (await fetchChecked(wheelURL)).arrayBuffer();
+  const key = `${site.pyodide.version}-${(await sha256Hex(wheel)).slice(0, 16)}`;
+  const snapshotName = `snapshot-${key}.bin`;
+  const options = {
+    indexURL: new URL(site.pyodide.indexURL, SITE).href,
+    lockFileURL: new URL(site.pyodide.lockFileURL, SITE).href,
+    packageBaseUrl: new URL(site.pyodide.packageBaseUrl, SITE).href,
+    stdout: (line) => console.log(line),
+    stderr: (line) => console.warn(line),
+  };
+  const saved = await readSnapshot(wasmux, snapshotName);
+  if (saved !== null) {
+    progress("restoring the kernel snapshot");
+    try {
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: saved });
+      pyodide.pyimport("wasmux.hosts.pyodide");
+      return pyodide;
+    } catch (error) {
+      console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
+    }
+  }
+  progress("loading Python");
+  const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
+  progress("installing the kernel");
+  await pyodide.loadPackage("micropip");
+  const micropip = pyodide.pyimport("micropip");
+  await micropip.install(wheelURL);
+  micropip.destroy();
+  pyodide.runPython("import wasmux.kernel, wasmux.fs.persistent, wasmux.fs.unpack");
+  try {
+    const snapshot = pyodide.makeMemorySnapshot();
+    await removeSnapshots(wasmux);
+    await writeFile(wasmux, snapshotName, snapshot);
+  } catch (error) {
+    console.warn("wasmux: no memory snapshot saved", error);
+  }
+  pyodide.pyimport("wasmux.hosts.pyodide");
+  return pyodide;
+}
+
+async function readSnapshot(wasmux, name) {
+  try {
+    const file = await (await wasmux.getFileHandle(name)).getFile();
+    return new Uint8Array(await file.arrayBuffer());
+  } catch {
+    return null;
+  }
+}
+
+async function removeSnapshots(wasmux) {
+  for await (const [name] of wasmux.entries()) {
+    if (name.startsWith("snapshot-")) await wasmux.removeEntry(name);
+  }
+}
+
+// --- the root filesystem image ---
+
+async function downloadImage(site) {
+  const manifest = await (await fetchChecked(new URL(site.rootfs.manifest, SITE))).json();
+  let problem = "";
+  for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {
+    const image = await download(new URL(site.rootfs.image, SITE), manifest.size);
+    if (image.length === manifest.size && (await sha256Hex(image)) === manifest.sha256) {
+      return { image, manifest };
+    }
+    problem = `rootfs.tar.gz: got ${image.length} bytes with the wrong sha256 ` +
+      `(expected ${manifest.size} bytes, ${manifest.sha256})`;
+    console.warn(`wasmux: ${problem}; attempt ${attempt} of ${DOWNLOAD_ATTEMPTS}`);
+  }
+  throw new Error(`${problem}; gave up after ${DOWNLOAD_ATTEMPTS} attempts`);
+}
+
+async function download(url, expected) {
+  const response = await fetch(url, { cache: "no-store" });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const total = Number(response.headers.get("content-length")) || expected;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    progress("downloading the root filesystem", loaded, total);
+  }
+  const image = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    image.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return image;
+}
+
+// --- process workers and the syscall pump ---
+
+function startWorker() {
+  const worker = new Worker(new URL("process-worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = (event) => onProcessMessage(event.data);
+  worker.onerror = (event) => console.error("wasmux: process worker error", event.message);
+  return worker;
+}
+
+function fillPool() {
+  while (pool.length < POOL_SIZE) pool.push(startWorker());
+}
+
+function onProcessMessage(message) {
+  if (message.type === "ended" && processes.has(message.pid)) {
+    if (message.signal) console.warn(`wasmux: pid ${message.pid}: ${message.message}`);
+    system.guest_ended(message.pid, message.signal);
+  }
+}
+
+// The bridge hosts/pyodide.py calls (see its module docstring).
+const bridge = {
+  start(pid, key, moduleBytes) {
+    let module = modules.get(key);
+    if (module === undefined) {
+      if (moduleBytes === null || moduleBytes === undefined) return "missing";
+      try {
+        module = new WebAssembly.Module(moduleBytes);
+      } catch (error) {
+        return `not a loadable wasm module: ${error.message}`;
+      }
+      modules.set(key, module);
+    }
+    const worker = pool.shift() ?? startWorker();
+    setTimeout(fillPool, 0);
+    const channel = newChannel();
+    processes.set(pid, {
+      worker, channel,
+      header: new Int32Array(channel, 0, 16),
+      bytes: new Uint8Array(channel),
+    });
+    worker.postMessage({ type: "run", pid, module, channel, doorbell: doorbell.buffer });
+    return "";
+  },
+  terminate(pid) {
+    const process = processes.get(pid);
+    if (process === undefined) return;
+    processes.delete(pid);
+    process.worker.terminate();
+  },
+  deliver(pid, length) {
+    const process = processes.get(pid);
+    if (process !== undefined) reply(process, length);
+  },
+  output(data) {
+    post({ type: "output", data }, [data.buffer]);
+  },
+};
+
+function scratchBytes() {
+  if (scratch === null || scratch.data.byteLength === 0) {
+    if (scratch !== null) scratch.release();
+    scratch = system.scratch.getBuffer("u8");
+  }
+  return scratch.data;
+}
+
+// Copy a reply (header from ERRNO on, slots, data) from scratch into the channel and
+// wake the process.
+function reply(process, length) {
+  process.bytes.set(scratchBytes().subarray(4 * ERRNO, length), 4 * ERRNO);
+  Atomics.store(process.header, STATE, REPLY);
+  Atomics.notify(process.header, STATE);
+}
+
+// Serve every posted request; runs whenever the doorbell rings.
+function serveAll() {
+  for (const [pid, process] of processes) {
+    const header = process.header;
+    if (Atomics.load(header, STATE) !== REQUEST) continue;
+    header[STATE] = SERVING;
+    const bytes = scratchBytes();
+    bytes.set(process.bytes.subarray(4, DATA_OFFSET + header[IN_LENGTH]), 4);
+    const length = serve(pid);
+    if (length >= 0 && processes.get(pid) === process) reply(process, length);
+  }
+}
+
+async function pump() {
+  for (;;) {
+    const seen = Atomics.load(doorbell, 0);
+    try {
+      serveAll();
+    } catch (error) {
+      fatal(error);
+      return;
+    }
+    const waiting = Atomics.waitAsync(doorbell, 0, seen);
+    if (waiting.async) await waiting.value;
+  }
+}
+
+// --- boot ---
+
+async function boot({ wipe = false, quota = null }) {
+  if (!(await takeLock())) {
+    post({ type: "locked" });
+    return;
+  }
+  const site = await (await fetchChecked(new URL("site.json", SITE))).json();
+  const wasmux = await wasmuxDirectory();
+  fillPool();
+  const pyodide = await loadKernel(site, wasmux);
+  if (wipe) await wipeStore(wasmux);
+  let installed = await readJSON(wasmux, "root.json");
+  if (installed === null) await wipeStore(wasmux);  // nothing, or a half-installed root
+  let image = null;
+  if (installed === null) {
+    if (!site.rootfs) throw new Error("this site has no root filesystem image (rootfs/)");
+    image = await downloadImage(site);
+  }
+  progress("mounting the root filesystem");
+  const driver = await openStore(wasmux);
+  await driver.refill();
+  const module = pyodide.pyimport("wasmux.hosts.pyodide");
+  system = module.boot(bridge, driver, quota ?? undefined);
+  serve = system.serve;
+  driver.onRefill = () => system.spares_refilled();
+  if (image !== null) {
+    progress("installing the root filesystem");
+    system.install_root(image.image);
+    installed = { version: image.manifest.version };
+    await writeFile(wasmux, "root.json", JSON.stringify(installed));
+  }
+  if (system.wipe_requested()) {
+    driver.close();
+    await wipeStore(wasmux);
+    throw new Error("the system was wiped as /.wasmux-wipe asked: reload the page to install it afresh");
+  }
+  pump();
+  await offerUpgrade(site, installed);
+  for (const data of pendingInput.splice(0)) system.console_input(data);
+  const problem = system.start_init();
+  if (problem) console_message(`wasmux: ${problem}\r\n`);
+  post({ type: "ready" });
+}
+
+function console_message(text) {
+  bridge.output(new TextEncoder().encode(text));
+}
+
+// Say on the console when the site has a newer rootfs than the one installed.
+async function offerUpgrade(site, installed) {
+  if (!site.rootfs) return;
+  try {
+    const manifest = await (await fetchChecked(new URL(site.rootfs.manifest, SITE))).json();
+    if (manifest.version !== installed.version) {
+      console_message(`wasmux: root filesystem ${installed.version} is installed; ` +
+        `${manifest.version} is available. Your files are kept. To start afresh with it ` +
+        `(erasing your files): touch /.wasmux-wipe and reload, or open the page with ?wipe=1.\r\n`);
+    }
+  } catch (error) {
+    console.warn("wasmux: could not check for a newer root filesystem", error);
+  }
+}

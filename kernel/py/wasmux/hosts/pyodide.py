@@ -1,0 +1,385 @@
+"""The Pyodide host: the kernel in the browser's kernel worker, every process a Worker.
+
+Layer: host (browser only); the only module that imports `js` and `pyodide`. It
+imports the kernel, the ABI table and fs/opfs.py. kernel/kernel-worker.js creates a
+`bridge` (JS object) and calls `boot()`; from then on JS calls into the returned
+`BrowserSystem` and the system calls the bridge:
+
+  bridge.start(pid, key, module_or_null) -> "" | "missing" | error message
+      start a process worker (from the pre-started pool) on the compiled module cached
+      under `key` (compiled from `module` when given); "missing": not cached, call
+      again with the bytes
+  bridge.terminate(pid)        terminate that worker at once and forget its channel
+  bridge.deliver(pid, length)  a parked call's reply is in `scratch`: copy it to the
+                               process's channel and wake it
+  bridge.output(bytes)         console output for the page (batched here)
+
+A stopped process (job control) gets no reply until it is continued; one computing
+when stopped runs on until its next syscall (a Worker cannot be paused).
+
+The syscall path (ARCHITECTURE.md): JS copies a request from the process's channel
+into `scratch` (same layout as kernel/channel.js: header, 16 u64 slots, data area) and
+calls `serve(pid)`; `serve` decodes the ins of the call's views (abi/table.py), runs
+`Kernel.submit`, encodes the reply into `scratch` and returns its length (JS copies
+it back), or -1 when there is no reply now (parked: `bridge.deliver` follows later; or
+the process ended). Python never touches guest memory: the process worker checked and
+gathered every guest range.
+
+Clocks and randomness use the C library, which Emscripten implements with
+performance.now(), Date.now() and crypto.getRandomValues(); timers are one JS
+setTimeout for the earliest kernel deadline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import os
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+
+from ..abi import table, wasi
+from ..errors import KernelError, ProcessExit
+from ..fdtable import Descriptor, FdTable
+from ..file import OpenFile
+from ..fs.opfs import OPFSStorage
+from ..fs.persistent import PersistentFS
+from ..fs.unpack import unpack
+from ..kernel import Kernel
+from ..proc import RUNNING, Process
+
+# kernel/channel.js
+NUMBER_AT, ERRNO_AT, IN_LENGTH_AT, OUT_LENGTH_AT, SIGNAL_AT = 4, 8, 12, 16, 20
+SLOTS_AT = 64
+SLOT_COUNT = 16
+DATA_AT = SLOTS_AT + 8 * SLOT_COUNT
+DATA_SIZE = 1 << 20
+EXITED = -2
+NO_REPLY = -1
+IO_BUFFER_SIZE = 1 << 20
+SYNC_INTERVAL_MS = 3000
+WIPE_FLAG = "/.wasmux-wipe"
+SHELL_ENVIRONMENT = [b"PATH=/bin:/sbin:/usr/bin", b"HOME=/root", b"TERM=xterm-256color",
+                     b"USER=root", b"LANG=C.UTF-8"]
+I64 = 1 << 64
+SIGNED = 1 << 63
+EVENT_SIZE = wasi.EVENT.size
+HEADER_OUT = struct.Struct("<iii")  # errno, out length, signal (at ERRNO_AT)
+PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
+UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
+UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # number, in length (at NUMBER_AT)
+STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
+
+
+def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]]:
+    """Decoder of a request of `call` in scratch: the handler's ins, in order."""
+    kinds = [view.kind for view in call.ins]
+    unpack_slots = UNPACK_SLOTS[len(kinds)]
+    if all(kind == "int" for kind in kinds):
+        return lambda scratch: unpack_slots(scratch, SLOTS_AT)
+
+    def decode(scratch: bytearray) -> tuple[Any, ...]:
+        values = []
+        cursor = DATA_AT
+        for kind, slot in zip(kinds, unpack_slots(scratch, SLOTS_AT)):
+            if kind == "int" or kind == "iovs_cap":
+                values.append(slot)
+            elif kind == "sint":
+                values.append(slot - I64 if slot >= SIGNED else slot)
+            elif kind == "subs":
+                end = cursor + wasi.SUBSCRIPTION.size * slot
+                values.append(list(wasi.SUBSCRIPTION.iter_unpack(scratch[cursor:end])))
+                cursor = end
+            else:  # path, bytes, iovs_in: `slot` bytes in the data area
+                data = bytes(scratch[cursor:cursor + slot])
+                values.append(data.decode() if kind == "path" else data)
+                cursor += slot
+        return tuple(values)
+    return decode
+
+
+def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]:
+    """Encoder of `call`'s outs into scratch's slots and data area; returns the data
+    length (see kernel/process-worker.js `scatter` for the reading side)."""
+    kinds = [view.kind for view in call.outs]
+    pack_slots = PACK_SLOTS[len(kinds)]
+    if all(kind in ("u32", "u64") for kind in kinds):
+        def encode_scalars(scratch: bytearray, outs: tuple[Any, ...]) -> int:
+            pack_slots(scratch, SLOTS_AT, *outs)
+            return 0
+        return encode_scalars
+
+    def encode(scratch: bytearray, outs: tuple[Any, ...]) -> int:
+        slots = []
+        cursor = DATA_AT
+        for kind, value in zip(kinds, outs):
+            if kind in ("u32", "u64"):
+                slots.append(value)
+            elif kind.startswith("struct:"):
+                packer = STRUCT_PACKERS[kind[7:]]
+                packer.pack_into(scratch, cursor, *value)
+                cursor += packer.size
+                slots.append(packer.size)
+            elif kind == "events":
+                for event in value:
+                    wasi.EVENT.pack_into(scratch, cursor, *event)
+                    cursor += EVENT_SIZE
+                slots.append(len(value))
+            else:  # buf_out, iovs_out: bytes; strings: NUL-terminated copies
+                data = b"".join(item + b"\0" for item in value) if kind == "strings" else value
+                length = min(len(data), DATA_AT + DATA_SIZE - cursor)
+                scratch[cursor:cursor + length] = data[:length]
+                cursor += length
+                slots.append(len(value) if kind == "strings" else length)
+        pack_slots(scratch, SLOTS_AT, *slots)
+        return cursor - DATA_AT
+    return encode
+
+
+DECODERS = [_decoder(call) for call in table.SYSCALLS]
+ENCODERS = [_encoder(call) for call in table.SYSCALLS]
+
+
+class Guest:
+    """What the host keeps per process: the call in flight and whether it is held."""
+
+    __slots__ = ("held", "number", "pending", "process", "system")
+
+    def __init__(self, system: BrowserSystem, process: Process) -> None:
+        self.system = system
+        self.process = process
+        self.number = 0
+        self.held = False
+        self.pending: int | None = None  # a reply length withheld while stopped
+
+    def reply(self, errno: int, outs: tuple[Any, ...]) -> None:
+        """A parked call completed: encode and ship the reply."""
+        length = self.system.encode(self.process, self.number, errno, outs)
+        if self.held:
+            self.pending = length
+        else:
+            self.system.bridge.deliver(self.process.pid, length)
+
+
+class BrowserSystem:
+    """The Host (host.py) in Pyodide plus the kernel it serves (see module docstring)."""
+
+    def __init__(self, bridge: Any, driver: Any, capacity: int | None) -> None:
+        self.bridge = bridge
+        self.scratch = bytearray(DATA_AT + DATA_SIZE)
+        self.io = bytearray(IO_BUFFER_SIZE)
+        driver.attach(create_proxy(self.io))
+        self.storage = OPFSStorage(driver, self.io, capacity)
+        self.root = PersistentFS(1, self.realtime_ns, self.storage)
+        self.kernel = Kernel(self, self.root)
+        self.handlers = self.kernel.handlers
+        self.output = bytearray()
+        self.output_scheduled = False
+        self.timers: list[tuple[int, int, list[Any]]] = []
+        self.timer_counter = itertools.count()
+        self.timer_id: Any = None
+        self.timer_due = 0
+        self.fire_proxy = create_proxy(self._fire_timers)
+        self.flush_proxy = create_proxy(self._flush_output)
+        self.sync_proxy = create_proxy(self._periodic_sync)
+        self.modules: set[str] = set()
+        js.setInterval(self.sync_proxy, SYNC_INTERVAL_MS)
+
+    # --- Host: clocks, randomness, console, timers ---
+    realtime_ns = staticmethod(time.time_ns)
+    monotonic_ns = staticmethod(time.monotonic_ns)
+
+    def random_bytes(self, size: int) -> bytes:
+        return os.urandom(size)
+
+    def console_write(self, data: bytes) -> None:
+        """Batched: everything written before the event loop turns goes in one message."""
+        self.output += data
+        if not self.output_scheduled:
+            self.output_scheduled = True
+            js.setTimeout(self.flush_proxy, 0)
+
+    def _flush_output(self) -> None:
+        self.output_scheduled = False
+        if self.output:
+            data, self.output = bytes(self.output), bytearray()
+            self.bridge.output(to_js(data))
+
+    def set_timer(self, deadline_ns: int, callback: Callable[[], None]) -> list[Any]:
+        handle = [callback]
+        heapq.heappush(self.timers, (deadline_ns, next(self.timer_counter), handle))
+        self._arm()
+        return handle
+
+    def cancel_timer(self, handle: Any) -> None:
+        handle[0] = None
+
+    def _arm(self) -> None:
+        """Keep one JS timeout pending for the earliest live deadline."""
+        while self.timers and self.timers[0][2][0] is None:
+            heapq.heappop(self.timers)
+        if not self.timers:
+            return
+        due = self.timers[0][0]
+        if self.timer_id is not None:
+            if self.timer_due <= due:
+                return
+            js.clearTimeout(self.timer_id)
+        delay = max(0, (due - time.monotonic_ns()) / 1e6)
+        self.timer_id = js.setTimeout(self.fire_proxy, delay)
+        self.timer_due = due
+
+    def _fire_timers(self) -> None:
+        self.timer_id = None
+        now = time.monotonic_ns()
+        while self.timers and self.timers[0][0] <= now:
+            _, _, handle = heapq.heappop(self.timers)
+            callback, handle[0] = handle[0], None
+            if callback is not None:
+                callback()
+        self._arm()
+
+    def _periodic_sync(self) -> None:
+        """Bound what a tab kill can lose (cheap when nothing changed)."""
+        try:
+            self.root.sync()
+        except KernelError as error:
+            js.console.warn(f"wasmux: periodic sync failed: {error}")
+
+    # --- Host: processes ---
+    def start_process(self, process: Process, module: bytes) -> None:
+        key = hashlib.sha256(module).hexdigest()
+        guest = Guest(self, process)
+        process.host_data = guest
+        answer = str(self.bridge.start(process.pid, key, None)) if key in self.modules else \
+            "missing"
+        if answer == "missing":
+            answer = str(self.bridge.start(process.pid, key, to_js(module)))
+        if answer:
+            raise KernelError(wasi.ENOEXEC, f"{process.name()}: {answer}")
+        self.modules.add(key)
+
+    def kill_process(self, process: Process) -> None:
+        self.bridge.terminate(process.pid)
+
+    def stop_process(self, process: Process) -> None:
+        guest = process.host_data
+        if isinstance(guest, Guest):
+            guest.held = True
+
+    def continue_process(self, process: Process) -> None:
+        guest = process.host_data
+        if isinstance(guest, Guest):
+            guest.held = False
+            if guest.pending is not None:
+                length, guest.pending = guest.pending, None
+                self.bridge.deliver(process.pid, length)
+
+    # --- entry points for kernel-worker.js ---
+    def serve(self, pid: int) -> int:
+        """Run the request JS copied into scratch; the reply's length, or NO_REPLY."""
+        process = self.kernel.processes.get(pid)
+        if process is None or process.state != RUNNING:
+            return NO_REPLY
+        scratch = self.scratch
+        number, _ = UNPACK_REQUEST(scratch, NUMBER_AT)
+        guest = process.host_data
+        guest.number = number
+        try:
+            result = self.kernel.submit(process, number, DECODERS[number](scratch),
+                                        guest.reply)
+        except ProcessExit:
+            self.bridge.terminate(pid)
+            return NO_REPLY
+        if result is None:
+            return NO_REPLY
+        length = self.encode(process, number, *result)
+        if guest.held:
+            guest.pending = length
+            return NO_REPLY
+        return length
+
+    def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
+        """Write a reply into scratch; returns how many bytes of scratch JS copies."""
+        scratch = self.scratch
+        length = ENCODERS[number](scratch, outs) if errno == 0 else 0
+        signal = self.kernel.take_signal(process) if process.state == RUNNING else 0
+        HEADER_OUT.pack_into(scratch, ERRNO_AT, errno, length, signal)
+        return DATA_AT + length
+
+    def guest_ended(self, pid: int, signal: int) -> None:
+        """A process worker's guest returned from _start (signal 0) or trapped."""
+        process = self.kernel.processes.get(pid)
+        if process is not None and process.state == RUNNING:
+            if signal:
+                self.kernel.exit_process(process, signal=signal)
+            else:
+                self.kernel.exit_process(process, code=0)
+        self.bridge.terminate(pid)
+
+    def console_input(self, data: Any) -> None:
+        self.kernel.console.feed(bytes(data.to_py()))
+
+    def spares_refilled(self) -> None:
+        self.storage.spares_refilled()
+
+    def install_root(self, archive: Any) -> int:
+        """First boot: unpack the verified rootfs image (a JS Uint8Array) into the empty
+        root and make it durable; returns the number of entries."""
+        count = unpack(self.root.root, archive.to_bytes())
+        self.root.sync()
+        return count
+
+    def wipe_requested(self) -> bool:
+        """The in-VM wipe request: `touch /.wasmux-wipe`, then reload the page."""
+        try:
+            self.kernel.vfs.resolve(None, self.kernel.vfs.root, WIPE_FLAG)
+        except KernelError:
+            return False
+        return True
+
+    def read_file(self, path: str) -> bytes | None:
+        """The contents of regular file `path` in the root, or None."""
+        vfs = self.kernel.vfs
+        try:
+            inode = vfs.resolve(None, vfs.root, path)
+        except KernelError:
+            return None
+        if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
+            return None
+        file = OpenFile(inode, readable=True, writable=False, path=path)
+        try:
+            return file.read(inode.size)
+        finally:
+            file.unref()
+
+    def start_init(self) -> str:
+        """Start /sbin/init (else /bin/sh) on the console; '' or the reason it failed."""
+        for path, argv in (("/sbin/init", [b"init"]), ("/bin/sh", [b"sh"])):
+            module = self.read_file(path)
+            if module is None:
+                continue
+            fds = FdTable()
+            for fd in range(3):
+                file = OpenFile(self.kernel.console, readable=fd == 0, writable=fd != 0,
+                                path="/dev/console")
+                fds.install_at(fd, Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL))
+            fds.install_at(3, self.kernel.root_descriptor())
+            try:
+                self.kernel.spawn(module, argv, SHELL_ENVIRONMENT, fds)
+            except KernelError as error:
+                return f"{path}: {error}"
+            return ""
+        return "no /sbin/init or /bin/sh in the root filesystem"
+
+
+def boot(bridge: Any, driver: Any, capacity: int | None = None) -> BrowserSystem:
+    """Mount the root from the driver's OPFS store and return the system (no process
+    runs yet: kernel-worker.js installs the rootfs first when needed, then start_init)."""
+    return BrowserSystem(bridge, driver, capacity)
