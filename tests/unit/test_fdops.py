@@ -90,7 +90,7 @@ def test_f_getfl_reports_access_mode_and_status_flags(kernel: Kernel, process: P
 
 def test_f_setfl_changes_append_and_nonblock_for_every_duplicate(kernel: Kernel,
                                                                  process: Process) -> None:
-    read_fd, write_fd = ok(kernel, process, "pipe2", 0)
+    read_fd, _ = ok(kernel, process, "pipe2", 0)
     copy = ok(kernel, process, "dup", read_fd)[0]
     ok(kernel, process, "fcntl", read_fd, F_SETFL, wasi.FDFLAGS_NONBLOCK | O_WRONLY | 0x1000)
     assert ok(kernel, process, "fcntl", copy, F_GETFL, 0) == (O_RDONLY | wasi.FDFLAGS_NONBLOCK,)

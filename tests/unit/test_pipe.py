@@ -139,7 +139,7 @@ def test_pipe_is_a_stream_of_unknown_type(kernel: Kernel, process: Process) -> N
     stat = ok(kernel, process, "fd_filestat_get", read_fd)[0]
     assert stat[2] == wasi.FILETYPE_UNKNOWN
     assert call(kernel, process, "fd_seek", read_fd, 0, wasi.WHENCE_SET)[0] == wasi.ESPIPE
-    filetype, _, rights, _ = ok(kernel, process, "fd_fdstat_get", read_fd)[0]
+    _, _, rights, _ = ok(kernel, process, "fd_fdstat_get", read_fd)[0]
     assert rights & wasi.RIGHT_FD_READ and not rights & wasi.RIGHT_FD_WRITE
     assert not ok(kernel, process, "fd_fdstat_get", write_fd)[0][2] & wasi.RIGHT_FD_READ
     assert call(kernel, process, "fd_read", write_fd, 1)[0] == wasi.EBADF

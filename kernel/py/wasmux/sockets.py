@@ -57,8 +57,16 @@ class Stream:
     """One direction of a connection: bytes sent and not yet received, with the
     descriptors passed along them."""
 
-    __slots__ = ("data", "capacity", "consumed", "rights", "write_closed", "read_closed",
-                 "readable", "writable")
+    __slots__ = (
+        "capacity",
+        "consumed",
+        "data",
+        "read_closed",
+        "readable",
+        "rights",
+        "writable",
+        "write_closed",
+    )
 
     def __init__(self, capacity: int = SOCKET_BUFFER) -> None:
         self.data = bytearray()
