@@ -20,6 +20,7 @@ import pytest
 pytest.importorskip("wasmtime")
 
 from wasmux.cli import spawn_from_root
+from wasmux.file import OpenFile
 from wasmux.fs.unpack import unpack
 from wasmux.hosts.native import NativeSystem
 
@@ -92,15 +93,12 @@ class WasmuxShell:
 
     def put_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
         """Create (or replace) the file `path` in the root."""
-        from wasmux.file import OpenFile
         vfs = self.system.kernel.vfs
         directory, _, name = path.rpartition("/")
         with self.system.host.lock:
             parent = vfs.resolve(None, vfs.root, directory or "/")
-            try:
+            if name in dict(parent.list()):
                 parent.unlink(name)
-            except Exception:  # noqa: BLE001 - absent is fine
-                pass
             inode = parent.create_file(name, mode)
             file = OpenFile(inode, readable=False, writable=True)
             file.write(data)

@@ -22,11 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from conftest import REPO, SHELL_ENVIRONMENT, BuiltImage, WasmuxShell  # type: ignore[import-not-found]
-
 import debsource
+import pytest
 from busybox import recipe
+from conftest import REPO, SHELL_ENVIRONMENT, BuiltImage, WasmuxShell  # type: ignore[import-not-found]
 
 FAILURES_FILE = Path(__file__).with_name("hush_failures.txt")
 SUITE_IN_ROOT = "/hush_test"

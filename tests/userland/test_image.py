@@ -10,9 +10,8 @@ import json
 import tarfile
 from pathlib import Path
 
-from conftest import BuiltImage  # type: ignore[import-not-found]
-
 import image
+from conftest import BuiltImage  # type: ignore[import-not-found]
 from wasmux.abi import wasi
 from wasmux.file import OpenFile
 from wasmux.fs.tmpfs import TmpFS
