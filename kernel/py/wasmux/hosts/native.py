@@ -317,7 +317,7 @@ class NativeHost:
         state.attached = True
         if ffi.wasmtime_instance_export_get(context, ctypes.byref(instance), b"wasmux_signal",
                                             13, ctypes.byref(item)) \
-                and item.kind == ffi.WASMTIME_EXTERN_FUNC:
+                and item.kind == ffi.WASMTIME_EXTERN_FUNC.value:
             state.signal_function = ffi.wasmtime_func_t.from_buffer_copy(item.of.func)
         ffi.wasmtime_instance_export_get(context, ctypes.byref(instance), b"_start", 6,
                                          ctypes.byref(item))

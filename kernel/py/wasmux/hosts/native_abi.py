@@ -174,7 +174,7 @@ class GuestState:
         """Call the guest's wasmux_signal(sig); 0, or the trap that ended it."""
         context = ffi.wasmtime_caller_context(ctypes.cast(caller, CALLER))
         argument = ffi.wasmtime_val_t()
-        argument.kind = ffi.WASMTIME_I32
+        argument.kind = ffi.WASMTIME_I32.value
         argument.of.i32 = sig
         trap = ctypes.POINTER(ffi.wasm_trap_t)()
         error = ffi.wasmtime_func_call(context, ctypes.byref(self.signal_function),

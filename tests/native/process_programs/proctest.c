@@ -1,0 +1,238 @@
+/* Process and signal behaviour through libwasmux, one mode per argv[1]; each mode
+   prints what a user would see. Installed as /bin/proctest (and /bin/true) by the
+   tests in tests/native/test_process_*.py. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig) {
+    caught = sig;
+    char line[32];
+    int length = snprintf(line, sizeof line, "handler %d\n", sig);
+    write(1, line, (size_t)length);
+}
+
+static void catch(int sig) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigaction(sig, &action, NULL);
+}
+
+static void describe(pid_t pid, int status) {
+    if (WIFEXITED(status))
+        printf("pid %s exited %d\n", pid > 0 ? "ok" : "bad", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        printf("pid %s signaled %d\n", pid > 0 ? "ok" : "bad", WTERMSIG(status));
+    else if (WIFSTOPPED(status))
+        printf("pid %s stopped %d\n", pid > 0 ? "ok" : "bad", WSTOPSIG(status));
+    else if (WIFCONTINUED(status))
+        printf("pid %s continued\n", pid > 0 ? "ok" : "bad");
+    fflush(stdout);
+}
+
+static pid_t start(char *const argv[]) {
+    pid_t pid;
+    int error = posix_spawn(&pid, "/bin/proctest", NULL, NULL, argv, environ);
+    if (error) {
+        printf("spawn: %s\n", strerror(error));
+        exit(1);
+    }
+    return pid;
+}
+
+static void nap(long milliseconds) {
+    struct timespec delay = {milliseconds / 1000, (milliseconds % 1000) * 1000000};
+    nanosleep(&delay, NULL);
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "true";
+    if (!strcmp(mode, "true"))
+        return 0;
+    if (!strcmp(mode, "exit"))
+        return atoi(argv[2]);
+    if (!strcmp(mode, "sleep")) {
+        nap(argc > 2 ? atol(argv[2]) : 100000);
+        return 0;
+    }
+    if (!strcmp(mode, "vfork")) {  /* vfork PATH ARGS...: exec it, report the status */
+        int fd = open("/tmp/vfork-out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = vfork();
+        if (pid == 0) {
+            dup2(fd, 1);
+            close(fd);
+            execv(argv[2], argv + 2);
+            _exit(127);
+        }
+        close(fd);
+        int status;
+        pid_t waited = waitpid(pid, &status, 0);
+        describe(waited == pid ? pid : -1, status);
+        printf("parent stdout still works, cwd ok\n");
+        return 0;
+    }
+    if (!strcmp(mode, "hello")) {
+        printf("hello from %s\n", argc > 2 ? argv[2] : "child");
+        return 0;
+    }
+    if (!strcmp(mode, "spawn")) {  /* posix_spawn with a file action and a new cwd */
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addchdir_np(&actions, "/tmp");
+        posix_spawn_file_actions_addopen(&actions, 1, "out", O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
+        char *child[] = {"proctest", "hello", "spawn", NULL};
+        pid_t pid;
+        int error = posix_spawn(&pid, "/bin/proctest", &actions, NULL, child, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (error) {
+            printf("spawn: %s\n", strerror(error));
+            return 1;
+        }
+        int status;
+        describe(waitpid(pid, &status, 0), status);
+        return 0;
+    }
+    if (!strcmp(mode, "kill")) {  /* kill -TERM of a sleeping child */
+        char *child[] = {"proctest", "sleep", NULL};
+        pid_t pid = start(child);
+        int status;
+        printf("wnohang %d\n", (int)waitpid(pid, &status, WNOHANG));
+        kill(pid, SIGTERM);
+        describe(waitpid(pid, &status, 0), status);
+        printf("again %d %s\n", (int)waitpid(pid, &status, 0), strerror(errno));
+        return 0;
+    }
+    if (!strcmp(mode, "handler")) {  /* a caught SIGUSR1 runs its handler */
+        catch(SIGUSR1);
+        raise(SIGUSR1);
+        printf("after raise caught=%d\n", (int)caught);
+        return 0;
+    }
+    if (!strcmp(mode, "sigsuspend")) {  /* child signals us while we suspend */
+        catch(SIGUSR1);
+        sigset_t block, empty, now;
+        sigemptyset(&block);
+        sigaddset(&block, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &block, NULL);
+        char *child[] = {"proctest", "signal-parent", NULL};
+        pid_t pid = start(child);
+        sigemptyset(&empty);
+        int result = sigsuspend(&empty);
+        sigprocmask(SIG_BLOCK, NULL, &now);
+        printf("sigsuspend %d %s caught=%d still blocked=%d\n", result, strerror(errno),
+               (int)caught, sigismember(&now, SIGUSR1));
+        int status;
+        waitpid(pid, &status, 0);
+        return 0;
+    }
+    if (!strcmp(mode, "signal-parent")) {
+        nap(50);
+        kill(getppid(), SIGUSR1);
+        return 0;
+    }
+    if (!strcmp(mode, "alarm-read")) {  /* alarm interrupts a blocked read */
+        catch(SIGALRM);
+        alarm(1);
+        char buffer[16];
+        ssize_t got = read(0, buffer, sizeof buffer);
+        printf("read %d %s caught=%d\n", (int)got, got < 0 ? strerror(errno) : "",
+               (int)caught);
+        return 0;
+    }
+    if (!strcmp(mode, "alarm-default")) {  /* SIGALRM's default action ends us */
+        alarm(1);
+        for (;;)
+            nap(1000);
+    }
+    if (!strcmp(mode, "spin"))  /* a busy loop without syscalls */
+        for (volatile unsigned long i = 0;; i++) {}
+    if (!strcmp(mode, "tick")) {  /* prints a number every 10 ms */
+        for (unsigned long i = 0;; i++) {
+            printf("%lu\n", i);
+            fflush(stdout);
+            nap(10);
+        }
+    }
+    if (!strcmp(mode, "orphan-parent")) {  /* leaves a child behind */
+        char *child[] = {"proctest", "orphan-child", NULL};
+        start(child);
+        return 0;
+    }
+    if (!strcmp(mode, "orphan-child")) {
+        nap(200);
+        printf("orphan ppid %d\n", (int)getppid());
+        return 0;
+    }
+    if (!strcmp(mode, "init")) {  /* pid 1: run orphan-parent and reap everything */
+        char *child[] = {"proctest", "orphan-parent", NULL};
+        start(child);
+        int status, reaped = 0;
+        while (wait(&status) > 0)
+            reaped++;
+        printf("init reaped %d, then %s\n", reaped, strerror(errno));
+        return 0;
+    }
+    if (!strcmp(mode, "stopchild")) {  /* WUNTRACED and WCONTINUED see a stop */
+        char *child[] = {"proctest", "sleep", NULL};
+        pid_t pid = start(child);
+        int status;
+        kill(pid, SIGSTOP);
+        describe(waitpid(pid, &status, WUNTRACED), status);
+        kill(pid, SIGCONT);
+        describe(waitpid(pid, &status, WCONTINUED), status);
+        kill(pid, SIGKILL);
+        describe(waitpid(pid, &status, 0), status);
+        return 0;
+    }
+    if (!strcmp(mode, "storm")) {  /* spawn until EAGAIN, then kill and reap them all */
+        char *child[] = {"proctest", "sleep", NULL};
+        pid_t pids[512];
+        int count = 0, error = 0;
+        while (count < 512) {
+            error = posix_spawn(&pids[count], "/bin/proctest", NULL, NULL, child, environ);
+            if (error)
+                break;
+            count++;
+        }
+        printf("spawned %d then %s\n", count, strerror(error));
+        fflush(stdout);
+        for (int i = 0; i < count; i++)
+            kill(pids[i], SIGKILL);
+        int status, reaped = 0;
+        while (wait(&status) > 0)
+            reaped += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+        printf("reaped %d killed\n", reaped);
+        return 0;
+    }
+    if (!strcmp(mode, "cwd")) {  /* chdir reaches the kernel and the children */
+        char path[256];
+        chdir("/tmp");
+        printf("getcwd %s\n", getcwd(path, sizeof path));
+        fflush(stdout);
+        char *child[] = {"proctest", "pwd", NULL};
+        pid_t pid = start(child);
+        int status;
+        waitpid(pid, &status, 0);
+        return 0;
+    }
+    if (!strcmp(mode, "pwd")) {
+        char path[256];
+        printf("child getcwd %s\n", getcwd(path, sizeof path));
+        return 0;
+    }
+    printf("unknown mode %s\n", mode);
+    return 2;
+}
