@@ -17,8 +17,8 @@ from wasmux.proc import Process
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "rootfs-build"))
 
-from libwasmux import library  # noqa: E402
-from toolchain import TARGET, CompileError  # noqa: E402
+from libwasmux import library
+from toolchain import TARGET, CompileError
 
 SOURCES = Path(__file__).resolve().parent / "process_programs"
 BUILD = REPO / "build" / "tests" / "process"

@@ -83,7 +83,7 @@ class Process:
 
 
 class ProcessTable:
-    __slots__ = ("processes", "next_pid", "limit", "reserved")
+    __slots__ = ("limit", "next_pid", "processes", "reserved")
 
     def __init__(self, limit: int = PROCESS_LIMIT) -> None:
         self.processes: dict[int, Process] = {}
