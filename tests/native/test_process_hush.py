@@ -43,3 +43,14 @@ def test_background_subshell_and_wait(system: NativeSystem) -> None:
     status, output = run(system, ["sh", "-c", ("sleep_status() { return 4; }; "
                                   "(exit 5) & wait $!; echo bg=$?; sleep_status; echo fn=$?")])
     assert (status, output) == (0, "bg=5\nfn=4\n")
+
+
+def test_trap_runs_for_a_signal_the_shell_sends_itself(system: NativeSystem) -> None:
+    assert run(system, ["sh", "-c", 'trap "echo got" USR1; kill -USR1 $$; echo after']) == \
+        (0, "got\nafter\n")
+
+
+def test_killed_background_job_reports_128_plus_signal(system: NativeSystem) -> None:
+    with system.host.lock:
+        system.kernel.vfs.symlink(None, "busybox", system.kernel.vfs.root, "/bin/sleep")
+    assert run(system, ["sh", "-c", "sleep 5 & kill $!; wait $!; echo $?"]) == (0, "143\n")
