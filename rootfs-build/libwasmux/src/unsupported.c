@@ -1,12 +1,11 @@
 /* libwasmux: POSIX calls Wasmux does not provide yet. Each fails with ENOSYS (or the
    call's documented "not found" result), never pretending success: file ownership
-   and device nodes, the host name and clock setting, system statistics, and sockets
-   and name resolution (AF_UNIX sockets are to come through the wasmux ABI). */
+   and device nodes, the host name and clock setting, system statistics, and name
+   resolution (there is no network; AF_UNIX sockets are in socket.c). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -56,58 +55,6 @@ int clock_settime(clockid_t clock, const struct timespec *time) {
 
 int sysinfo(struct sysinfo *info) {
     (void)info;
-    return unsupported();
-}
-
-int socket(int domain, int type, int protocol) {
-    (void)domain, (void)type, (void)protocol;
-    return unsupported();
-}
-
-int socketpair(int domain, int type, int protocol, int fds[2]) {
-    (void)domain, (void)type, (void)protocol, (void)fds;
-    return unsupported();
-}
-
-int connect(int fd, const struct sockaddr *address, socklen_t length) {
-    (void)fd, (void)address, (void)length;
-    return unsupported();
-}
-
-int bind(int fd, const struct sockaddr *address, socklen_t length) {
-    (void)fd, (void)address, (void)length;
-    return unsupported();
-}
-
-int listen(int fd, int backlog) {
-    (void)fd, (void)backlog;
-    return unsupported();
-}
-
-int getsockname(int fd, struct sockaddr *restrict address, socklen_t *restrict length) {
-    (void)fd, (void)address, (void)length;
-    return unsupported();
-}
-
-int getpeername(int fd, struct sockaddr *restrict address, socklen_t *restrict length) {
-    (void)fd, (void)address, (void)length;
-    return unsupported();
-}
-
-ssize_t sendto(int fd, const void *data, size_t size, int flags,
-               const struct sockaddr *address, socklen_t length) {
-    (void)fd, (void)data, (void)size, (void)flags, (void)address, (void)length;
-    return unsupported();
-}
-
-ssize_t recvfrom(int fd, void *restrict data, size_t size, int flags,
-                 struct sockaddr *restrict address, socklen_t *restrict length) {
-    (void)fd, (void)data, (void)size, (void)flags, (void)address, (void)length;
-    return unsupported();
-}
-
-int setsockopt(int fd, int level, int name, const void *value, socklen_t length) {
-    (void)fd, (void)level, (void)name, (void)value, (void)length;
     return unsupported();
 }
 

@@ -4,8 +4,9 @@
    wasi-libc's F_GETFD, F_SETFD, F_GETFL, F_SETFL plus F_DUPFD and F_DUPFD_CLOEXEC with
    Linux's numbers (wasi-libc has none); ioctl requests are Linux's (<sys/ioctl.h> of
    the amended header tree), and the argument is passed to the kernel as the bytes of
-   the request's structure. Note wasi-libc defines O_CLOEXEC as 0: use fcntl(F_SETFD,
-   FD_CLOEXEC) or pipe2(O_CLOEXEC)-style calls that take FD_CLOEXEC semantics. */
+   the request's structure. wasi-libc defines O_CLOEXEC as 0, so pipe2(fds, O_CLOEXEC)
+   and dup3(..., O_CLOEXEC) set nothing: use fcntl(fd, F_SETFD, FD_CLOEXEC), or pass
+   WASMUX_CLOEXEC, the kernel's close-on-exec bit for pipe2 and dup3. */
 #ifndef WASMUX_FD_H
 #define WASMUX_FD_H
 
@@ -17,5 +18,6 @@
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif
+#define WASMUX_CLOEXEC 0x80000
 
 #endif

@@ -7,5 +7,6 @@
 #include <wasmux/fd.h>
 #include <wasmux/process.h>
 #include <wasmux/signal.h>
+#include <wasmux/socket.h>
 
 #endif
