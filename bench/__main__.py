@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import harness, programs
+from . import harness, programs, userland
 from .harness import Row
 from .wasmtime_baselines import WasmtimeRunner
 from .wasmux_runner import WasmuxRunner, engine_for_baselines
@@ -131,12 +131,17 @@ def main(argv: list[str] | None = None) -> int:
             rows += spawn_rows(settings, built["exit_zero"], wasmux_run, wasi_run)
         finally:
             wasmux.close()
+    userland_rows, failures = userland.rows(options.quick)
+    rows += userland_rows
     mode = "quick smoke run, figures not meaningful" if options.quick else "full run"
     print(f"Wasmux benchmarks ({mode}; medians of {settings.repeats} runs, "
           f"{settings.spawns} for spawn; wasmtime {importlib.metadata.version('wasmtime')})")
     print(harness.table(rows))
     print(LEGEND)
-    return 0
+    print(userland.LEGEND)
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

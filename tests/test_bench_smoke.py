@@ -17,6 +17,11 @@ ROWS = (
     ("write 64 KiB to a file", "wasmtime WASI"),
     ("read 64 KiB from a file", "wasmtime WASI"),
     ("spawn+exit", "wasmtime instantiate+run"),
+    ("sh loop of 20 /bin/true", "native busybox"),
+    ("sort 1 MB file", "native busybox"),
+    ("gzip 1 MB file", "native busybox"),
+    ("cat 1 MB | wc -c", "native busybox"),
+    ("1000-line builtins script", "native busybox"),
 )
 
 
