@@ -75,7 +75,7 @@ def test_master_read_parks_until_the_slave_writes(kernel: Kernel, process: Proce
 
 def test_raw_mode_set_through_the_master(kernel: Kernel, process: Process, master: int,
                                          slave: int) -> None:
-    errno, (data, _) = wasmux_call(kernel, process, "ioctl", master, TCGETS, bytes(60))
+    _, (data, _) = wasmux_call(kernel, process, "ioctl", master, TCGETS, bytes(60))
     termios = Termios.unpack(data)
     termios.lflag &= ~(ICANON | ECHO)
     assert wasmux_call(kernel, process, "ioctl", master, TCSETS, termios.pack())[0] == 0
@@ -121,7 +121,7 @@ def test_master_read_after_the_slave_closed_is_eio(kernel: Kernel, process: Proc
 
 def test_master_write_waits_when_the_slave_input_is_full(kernel: Kernel, process: Process,
                                                          master: int, slave: int) -> None:
-    errno, (data, _) = wasmux_call(kernel, process, "ioctl", master, TCGETS, bytes(60))
+    _, (data, _) = wasmux_call(kernel, process, "ioctl", master, TCGETS, bytes(60))
     termios = Termios.unpack(data)
     termios.lflag &= ~(ICANON | ECHO)
     wasmux_call(kernel, process, "ioctl", master, TCSETS, termios.pack())

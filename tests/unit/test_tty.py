@@ -14,9 +14,25 @@ from wasmux.abi.table import BY_NAME, WASMUX
 from wasmux.hosts.memory import MemoryHost
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
-from wasmux.tty import (ECHO, ICANON, OPOST, TCGETS, TCSETS, TCSETSF, TIOCGPGRP, TIOCGWINSZ,
-                        TIOCNOTTY, TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ, TOSTOP, VMIN, VTIME,
-                        WINSIZE, Termios)
+from wasmux.tty import (
+    ECHO,
+    ICANON,
+    OPOST,
+    TCGETS,
+    TCSETS,
+    TCSETSF,
+    TIOCGPGRP,
+    TIOCGWINSZ,
+    TIOCNOTTY,
+    TIOCSCTTY,
+    TIOCSPGRP,
+    TIOCSWINSZ,
+    TOSTOP,
+    VMIN,
+    VTIME,
+    WINSIZE,
+    Termios,
+)
 
 INT = 4
 

@@ -24,6 +24,7 @@ from .dev.stream import HostStream
 from .errors import KernelError
 from .file import OpenFile
 from .hosts.native import NativeSystem, stdio_descriptor
+from .hosts.terminal import HostTerminal
 from .proc import Process
 from .rootstore import DEFAULT_IMAGE, RootStoreError, make_root
 
@@ -186,8 +187,12 @@ def shell(options: argparse.Namespace) -> int:
                 print(f"wasmux: no {names} in {where}: run `wasmux mkroot DIR` first",
                       file=sys.stderr)
                 return NOT_FOUND
-        _pump_stdin(system, streams[0])
-        return _wait(system, process)
+        if options.command_line is not None:
+            _pump_stdin(system, streams[0])
+            return _wait(system, process)
+        with HostTerminal(system) as terminal:
+            terminal.pump()
+            return _wait(system, process)
 
 
 def mkroot(options: argparse.Namespace) -> int:

@@ -68,10 +68,17 @@ static size_t argument_size(int request) {
     case TIOCGWINSZ: case TIOCSWINSZ:
         return sizeof(struct winsize);
     case TIOCGPGRP: case TIOCSPGRP: case FIONREAD: case FIONBIO: case TIOCOUTQ:
+    case TIOCGPTN: case TIOCSPTLCK: case TIOCGPTLCK: case TIOCGSID:
         return sizeof(int);
     default:
         return 0;
     }
+}
+
+/* Requests whose argument is an int passed by value: the kernel gets its bytes. */
+static int by_value(int request) {
+    return request == TCFLSH || request == TCXONC || request == TCSBRK || request == TCSBRKP
+        || request == TIOCSCTTY;
 }
 
 int ioctl(int fd, int request, ...) {
@@ -79,7 +86,12 @@ int ioctl(int fd, int request, ...) {
     va_start(list, request);
     void *argument = va_arg(list, void *);
     va_end(list);
+    int value = (int)(intptr_t)argument;
     size_t size = argument_size(request);
+    if (by_value(request)) {
+        argument = &value;
+        size = sizeof value;
+    }
     uint32_t result;
     int32_t error = __wasmux_ioctl((uint32_t)fd, (uint32_t)request, size ? argument : NULL,
                                    size, &result);

@@ -18,8 +18,19 @@ from typing import TYPE_CHECKING
 from ..abi import wasi
 from ..errors import KernelError, WouldBlock
 from ..file import POLLHUP, POLLIN, POLLOUT, Inode, OpenFile
-from ..tty import (FIONREAD, TCFLSH, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ,
-                   TIOCSWINSZ, Termios, Tty)
+from ..tty import (
+    FIONREAD,
+    TCFLSH,
+    TCGETS,
+    TCSETS,
+    TCSETSF,
+    TCSETSW,
+    TIOCGPGRP,
+    TIOCGWINSZ,
+    TIOCSWINSZ,
+    Termios,
+    Tty,
+)
 from ..wait import WaitQueue
 from .misc import CharacterDevice
 
