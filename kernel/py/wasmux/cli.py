@@ -22,7 +22,7 @@ from typing import Any
 from .abi import wasi
 from .dev.stream import HostStream
 from .errors import KernelError
-from .file import OpenFile
+from .fdtable import FdTable
 from .hosts.native import NativeSystem, stdio_descriptor
 from .hosts.terminal import HostTerminal
 from .proc import Process
@@ -123,23 +123,6 @@ def run(options: argparse.Namespace) -> int:
         return _wait(system, process)
 
 
-def _read_file(system: NativeSystem, path: str) -> bytes | None:
-    """The contents of regular file `path` in the kernel's filesystem, or None (call
-    under the lock)."""
-    vfs = system.kernel.vfs
-    try:
-        inode = vfs.resolve(None, vfs.root, path)
-    except KernelError:
-        return None
-    if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
-        return None
-    file = OpenFile(inode, readable=True, writable=False, path=path)
-    try:
-        return file.read(inode.size)
-    finally:
-        file.unref()
-
-
 def _host_stdio(system: NativeSystem) -> list[HostStream]:
     """Streams for fds 0-2 on the host's stdin, stdout and stderr (call under the lock)."""
     return [system.host_stream(None, sys.stdin.isatty()),
@@ -149,13 +132,15 @@ def _host_stdio(system: NativeSystem) -> list[HostStream]:
 
 def spawn_from_root(system: NativeSystem, path: str, argv: Sequence[str],
                     environment: Sequence[str], streams: Sequence[HostStream]) -> Process:
-    """Start the program at `path` in the kernel's filesystem with fds 0-2 on `streams`
-    (call under the lock). KernelError: ENOENT when it is missing, others from spawn."""
-    module = _read_file(system, path)
-    if module is None:
-        raise KernelError(wasi.ENOENT, f"no {path}")
-    return system.spawn(module, argv, environment,
-                        [stdio_descriptor(stream, fd) for fd, stream in enumerate(streams)])
+    """Start the program file `path` of the kernel's filesystem (a parentless process,
+    leading its own session) with fds 0-2 on `streams` and fd 3 the preopened root
+    (call under the lock). KernelError as for exec: ENOENT, EACCES, ENOEXEC..."""
+    fds = FdTable()
+    for fd, stream in enumerate(streams):
+        fds.install_at(fd, stdio_descriptor(stream, fd))
+    fds.install_at(3, system.kernel.root_descriptor())
+    return system.kernel.spawn_path(None, path, [arg.encode() for arg in argv],
+                                    [item.encode() for item in environment], fds, "/")
 
 
 def shell(options: argparse.Namespace) -> int:
