@@ -7,7 +7,7 @@
 // worker -> page {type:"progress", stage, loaded, total}, {type:"output"}, {type:"ready"},
 // {type:"fatal", message}, {type:"locked"}. URL parameters: ?wipe=1 wipes the stored
 // system after a confirmation, ?wipe=force without one.
-// Tests and benchmarks read window.wasmux (console, ready, messages).
+// Tests and benchmarks read window.wasmux (console, ready, stages shown, message).
 
 import { attachConsole } from "./kernel/drivers/console.js";
 
@@ -16,10 +16,11 @@ const stageElement = document.getElementById("stage");
 const progressElement = document.getElementById("progress");
 const statusElement = document.getElementById("status");
 const messageElement = document.getElementById("message");
-const wasmux = (window.wasmux = { ready: false, stage: "", message: "" });
+const wasmux = (window.wasmux = { ready: false, stages: [], message: "" });
 
+// Shows `stage` and appends it to wasmux.stages (the last 1000 kept).
 function showStage(stage) {
-  wasmux.stage = stage;
+  if (wasmux.stages.push(stage) > 1000) wasmux.stages.shift();
   stageElement.textContent = stage;
 }
 

@@ -156,11 +156,14 @@ async function cacheFirst(event) {
   return isolated(response);
 }
 
-// A copy of `response` carrying the cross-origin isolation headers.
+// A copy of `response` carrying the cross-origin isolation headers, and Cache-Control:
+// no-cache so the renderer's in-memory cache asks this worker again on a reload instead of
+// reusing a previous deployment's script.
 function isolated(response) {
   if (response.type === "error" || response.type === "opaque") return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  headers.set("Cache-Control", "no-cache");
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,

@@ -10,7 +10,8 @@ server can serve (all URLs relative, so a sub-path works too):
   wheels/                             micropip and packaging from PyPI (hash-pinned in
                                       packaging/pyodide-wheels.txt), the kernel wheel, and
                                       pyodide-lock.json naming exactly those wheels
-  rootfs/                             build/rootfs.tar.gz + rootfs.json (rootfs-build image)
+  rootfs/                             build/rootfs.tar.gz + rootfs.json (built by
+                                      rootfs-build/build.py image when missing)
   site.json                           version hash of everything, file list, entry points
 
 Every step is incremental (keyed by content hashes under build/). Imports only the
@@ -147,11 +148,14 @@ def pyodide_lock(original: Path, wheels: list[Path], output: Path) -> None:
 
 
 def rootfs_image() -> tuple[list[Path], str | None]:
-    """build/rootfs.tar.gz + rootfs.json, brought up to date by `rootfs-build/build.py
-    image` (incremental); returns the files, or none and the reason."""
+    """build/rootfs.tar.gz + rootfs.json, built by `rootfs-build/build.py image` when
+    missing (rebuild them with that command after changing the userland); returns the
+    files, or none and the reason."""
+    files = [BUILD / name for name in ROOTFS_FILES]
+    if all(path.exists() for path in files):
+        return files, None
     completed = subprocess.run([sys.executable, str(ROOT / "rootfs-build" / "build.py"), "image"],
                                capture_output=True, text=True)
-    files = [BUILD / name for name in ROOTFS_FILES]
     if completed.returncode != 0:
         detail = (completed.stdout + completed.stderr).strip().splitlines()[-12:]
         return [], ("`rootfs-build/build.py image` failed, so the site has no rootfs/ and a "

@@ -1,0 +1,139 @@
+"""Drive the built site in Debian's Chromium: a local server and Playwright helpers.
+
+Layer: host-side tooling shared by tests/browser (fixtures) and bench/browser.py. Imports
+the standard library and Playwright (sync API); starts packaging/serve.py as a process.
+Chromium runs with the flags ARCHITECTURE.md lists, on a persistent profile (OPFS in an
+incognito context is about 300x slower), optionally pinned to one CPU with taskset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, Playwright
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("WASMUX_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+# A shell prompt at the cursor ("/ # ", "$ "), as a JavaScript RegExp source.
+PROMPT = "[$#] $"
+
+
+class SiteServer:
+    """packaging/serve.py serving `site` on 127.0.0.1; `port` 0 picks a free port, which
+    restarts keep (the same origin, so the same service worker and OPFS)."""
+
+    def __init__(self, site: Path, port: int = 0) -> None:
+        self.site = site
+        self.port = port
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        """Starts the server; returns its URL (ending in "/")."""
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "serve.py"), "--quiet", "--port", str(self.port),
+             str(self.site)], stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("Wasmux is at "):
+            self.process.kill()
+            raise RuntimeError(f"serve.py did not start: {line!r}")
+        self.url = line.split()[3]
+        self.port = int(self.url.rstrip("/").rsplit(":", 1)[1])
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def __enter__(self) -> SiteServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def pinned_chromium(directory: Path, cpu: int) -> Path:
+    """A wrapper script in `directory` that runs Chromium under `taskset -c cpu`."""
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        raise RuntimeError("taskset (util-linux) is needed to pin Chromium to one CPU")
+    wrapper = directory / f"chromium-cpu{cpu}"
+    wrapper.write_text(f'#!/bin/sh\nexec {taskset} -c {cpu} {CHROMIUM} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    return wrapper
+
+
+def launch(playwright: Playwright, profile: Path, executable: Path = CHROMIUM,
+           **options: object) -> BrowserContext:
+    """Headless Chromium on the persistent profile directory `profile`."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS,
+        **options)  # type: ignore[arg-type]
+
+
+def first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else context.new_page()
+
+
+def wait_for_prompt(page: Page, timeout_ms: float = 60_000, pattern: str = PROMPT) -> None:
+    """Waits until the terminal's cursor follows a shell prompt (or a page message shows,
+    which fails with that message)."""
+    page.wait_for_function(
+        "pattern => window.wasmux?.message || window.wasmux?.console?.promptShown(pattern)",
+        arg=pattern, timeout=timeout_ms)
+    message = page.evaluate("window.wasmux.message")
+    if message:
+        raise AssertionError(f"the page says: {message}")
+
+
+def wait_for_ready(page: Page, timeout_ms: float = 60_000) -> None:
+    """Waits for the kernel's {type:"ready"} (or a page message, which fails)."""
+    page.wait_for_function("window.wasmux?.ready || window.wasmux?.message",
+                           timeout=timeout_ms)
+    message = page.evaluate("window.wasmux.message")
+    if message:
+        raise AssertionError(f"the page says: {message}")
+
+
+def screen_text(page: Page) -> str:
+    """The terminal's visible screen, one line per row, right-trimmed."""
+    return str(page.evaluate("window.wasmux.console.screenText()"))
+
+
+def buffer_text(page: Page) -> str:
+    """The terminal's scrollback and screen."""
+    return str(page.evaluate("window.wasmux.console.bufferText()"))
+
+
+def type_keys(page: Page, text: str, enter: bool = True) -> None:
+    """Types `text` into the terminal (then Enter)."""
+    page.evaluate("window.wasmux.console.terminal.focus()")
+    page.keyboard.type(text)
+    if enter:
+        page.keyboard.press("Enter")
+
+
+def run_command(page: Page, command: str, timeout_ms: float = 30_000) -> str:
+    """Types `command`, waits for the next prompt and returns the lines printed between."""
+    before = buffer_text(page).rstrip("\n").count("\n")
+    type_keys(page, command)
+    page.wait_for_function(
+        """([rows, pattern]) => {
+             const buffer = window.wasmux.console.terminal.buffer.active;
+             return buffer.baseY + buffer.cursorY > rows &&
+                    window.wasmux.console.promptShown(pattern);
+           }""", arg=[before, PROMPT], timeout=timeout_ms)
+    lines = buffer_text(page).rstrip("\n").split("\n")
+    return "\n".join(lines[before + 1:-1])
