@@ -420,15 +420,15 @@ class Tty(CharacterDevice):
         if self.hung_up:
             raise KernelError(wasi.EIO, f"{self.name} was hung up")
         file = OpenFile(self, readable, writable, flags, path)
-        if process is not None and process.pid == process.sid and not self._owned() \
+        if process is not None and process.pid == process.sid and not self.owned() \
                 and controlling_terminal(process) is None:
-            self._attach(process)
+            self.attach(process)
         return file
 
     def released(self, file: OpenFile) -> None:
         self.timed_reads.pop(file, None)
 
-    def _owned(self) -> bool:
+    def owned(self) -> bool:
         """Whether a session owns this terminal: one whose leader is still alive (a
         leader's exit frees the terminal for the next session)."""
         if self.session is None:
@@ -436,7 +436,7 @@ class Tty(CharacterDevice):
         leader = self.kernel.processes.get(self.session)
         return leader is not None and leader.state == RUNNING
 
-    def _attach(self, leader: Process) -> None:
+    def attach(self, leader: Process) -> None:
         """Become the controlling terminal of `leader`'s session, its group in front."""
         self._detach()
         self.session, self.foreground = leader.sid, leader.pgid
@@ -632,9 +632,9 @@ class Tty(CharacterDevice):
             return
         if controlling_terminal(process) is not None:
             raise KernelError(wasi.EPERM, "the session already has a controlling terminal")
-        if self._owned() and not steal:
+        if self.owned() and not steal:
             raise KernelError(wasi.EPERM, f"{self.name} is another session's terminal")
-        self._attach(process)
+        self.attach(process)
 
     def release_controlling(self, process: Process) -> None:
         """TIOCNOTTY: a session leader giving the terminal up sends SIGHUP and SIGCONT
@@ -716,6 +716,17 @@ def controlling_terminal(process: Process) -> Tty | None:
             and terminal.session == process.sid:
         return terminal
     return None
+
+
+def adopt_terminal(process: Process) -> None:
+    """A session leader just made by spawn (POSIX_SPAWN_SETSID, whose file actions ran
+    before the session existed) acquires the first terminal among its descriptors that
+    no session owns, as its own open of it would have."""
+    for fd in sorted(process.fds.entries):
+        inode = process.fds.entries[fd].file.inode
+        if isinstance(inode, Tty) and not inode.owned():
+            inode.attach(process)
+            return
 
 
 def orphaned_group(kernel: Kernel, pgid: int) -> bool:

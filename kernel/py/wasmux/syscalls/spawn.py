@@ -24,6 +24,7 @@ from ..errors import KernelError
 from ..fdtable import Descriptor, FdTable
 from ..fs.vfs import is_directory
 from ..proc import Process
+from ..tty import adopt_terminal
 from . import wasmux_syscall
 
 if TYPE_CHECKING:
@@ -65,8 +66,10 @@ def _directory_path(kernel: Kernel, caller: Process, path: str) -> str:
 
 
 def apply_actions(kernel: Kernel, caller: Process, fds: FdTable, cwd: str,
-                  actions: bytes) -> str:
-    """Apply posix_spawn file actions to the child's `fds`; returns the child's cwd."""
+                  actions: bytes, opener: Process | None) -> str:
+    """Apply posix_spawn file actions to the child's `fds`; returns the child's cwd.
+    Files are opened on behalf of `opener` (None for a child that gets its own session:
+    the caller must not acquire a terminal the child opens)."""
     offset = 0
     while offset < len(actions):
         if offset + ACTION_HEADER.size > len(actions):
@@ -87,7 +90,7 @@ def apply_actions(kernel: Kernel, caller: Process, fds: FdTable, cwd: str,
         elif kind == ACTION_OPEN:
             full = posixpath.join(cwd, path)
             writable = bool(arg1 & O_WRONLY)
-            file = kernel.vfs.open(caller, kernel.vfs.root, full, (arg1 >> 12) & 0xF,
+            file = kernel.vfs.open(opener, kernel.vfs.root, full, (arg1 >> 12) & 0xF,
                                    not arg1 & O_NOFOLLOW, bool(arg1 & O_RDONLY) or not writable,
                                    writable, arg1 & FDFLAGS_MASK, posixpath.normpath(full))
             fds.install_at(fd, Descriptor(file))
@@ -114,7 +117,8 @@ def spawn(kernel: Kernel, process: Process, path: str, argv: bytes, envp: bytes,
         _check_group(kernel, process, pgid)
     fds = copy_fds(process.fds)
     try:
-        cwd = apply_actions(kernel, process, fds, process.cwd, actions)
+        cwd = apply_actions(kernel, process, fds, process.cwd, actions,
+                            None if flags & SPAWN_SETSID else process)
         drop_cloexec(fds)
     except BaseException:
         fds.close_all()
@@ -124,6 +128,7 @@ def spawn(kernel: Kernel, process: Process, path: str, argv: bytes, envp: bytes,
     if flags & SPAWN_SETSID:
         child.sid = child.pgid = child.pid
         child.ctty = None
+        adopt_terminal(child)
     if flags & SPAWN_SETSIGMASK:
         child.blocked = sigmask & signals.ALL & ~signals.UNBLOCKABLE
     if flags & SPAWN_SETSIGDEF:
