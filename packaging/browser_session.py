@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Self
 
 from playwright.sync_api import BrowserContext, Page, Playwright
 
@@ -56,7 +57,7 @@ class SiteServer:
             self.process.wait(timeout=10)
             self.process = None
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

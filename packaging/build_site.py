@@ -74,7 +74,8 @@ def sha256_tree(paths: list[Path], base: Path) -> str:
 
 def run(command: list[str], what: str, cwd: Path | None = None) -> None:
     """Runs a build command; a failure raises BuildError with its output."""
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    completed = subprocess.run(command, check=False, cwd=cwd, capture_output=True,
+                               text=True)
     if completed.returncode != 0:
         raise BuildError(f"{what} failed (exit {completed.returncode}): {' '.join(command)}\n"
                          f"{completed.stdout}{completed.stderr}")
@@ -155,7 +156,7 @@ def rootfs_image() -> tuple[list[Path], str | None]:
     if all(path.exists() for path in files):
         return files, None
     completed = subprocess.run([sys.executable, str(ROOT / "rootfs-build" / "build.py"), "image"],
-                               capture_output=True, text=True)
+                               check=False, capture_output=True, text=True)
     if completed.returncode != 0:
         detail = (completed.stdout + completed.stderr).strip().splitlines()[-12:]
         return [], ("`rootfs-build/build.py image` failed, so the site has no rootfs/ and a "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,8 +31,10 @@ TYPES = {
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static files with the types above; logs only when not quiet."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     quiet = False
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return TYPES.get(Path(path).suffix.lower()) or super().guess_type(path)
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
@@ -59,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serve: cannot listen on {options.bind}:{options.port}: {error.strerror} "
               f"(choose another with --port)", file=sys.stderr)
         return 1
-    host, port = server.server_address[:2]
-    print(f"Wasmux is at http://{host}:{port}/  (Ctrl+C stops the server)", flush=True)
+    print(f"Wasmux is at http://{options.bind}:{server.server_port}/  (Ctrl+C stops the server)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -17,9 +17,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
 
-import browser_session  # noqa: E402
-import build_site  # noqa: E402
-from playwright.sync_api import BrowserContext, Page, Playwright  # noqa: E402
+import browser_session
+import build_site
+from playwright.sync_api import BrowserContext, Page, Playwright
 
 Launch = Callable[..., BrowserContext]
 

@@ -22,7 +22,7 @@ def count_loads(page: Page) -> list[str]:
 
 def test_isolated_on_server_without_isolation_headers(site_page: Page, site_url: str) -> None:
     with urllib.request.urlopen(site_url) as response:
-        sent = {name.lower() for name in response.headers.keys()}
+        sent = {name.lower() for name in response.headers}
     assert not sent & {"cross-origin-opener-policy", "cross-origin-embedder-policy"}
     loads = count_loads(site_page)
     site_page.goto(site_url)
