@@ -13,6 +13,7 @@ modified. Imports debsource, toolchain and libwasmux.library.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
@@ -147,7 +148,17 @@ def applets(objdir: Path) -> list[str]:
 
 
 def build(root: Path) -> Result:
-    """Build `root`/build/rootfs/bin/busybox.wasm; `root` is the repository."""
+    """Build `root`/build/rootfs/bin/busybox.wasm; `root` is the repository. Builds of
+    the same tree take turns (a lock file): two kbuild runs in one object directory
+    corrupt each other's objects."""
+    lock_path = root / "build" / "busybox" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(root)
+
+
+def _build(root: Path) -> Result:
     build_dir = root / "build"
     source = debsource.fetch(PACKAGE, VERSION, build_dir / "src")
     objdir = build_dir / "busybox" / f"obj-{VERSION.replace(':', '_')}"
