@@ -62,6 +62,12 @@ def test_poll_and_select_on_a_pipe(system: NativeSystem) -> None:
            "poll after write: 1 1\nselect: 1 1\npoll at eof: 1 hup 1\n")
 
 
+def test_poll_and_select_over_file_socket_pipe_and_stream(system: NativeSystem) -> None:
+    assert run(system, ["ipctest", "poll-mixed"]) == (
+        0, "before: 3 file 1 socket in 0 out 1 pipe 0 stdin 1\nafter: 3 socket in 1 pipe 1\n"
+           "select: 3\n")
+
+
 def test_poll_wakes_when_a_child_writes(system: NativeSystem) -> None:
     assert run(system, ["ipctest", "poll-child"]) == (
         0, "poll 1 revents 1 read late status 0\n")

@@ -195,6 +195,35 @@ static int polling(void) {
     return 0;
 }
 
+/* One poll over a regular file, a socket, a pipe and stdin (a host stream at end of
+   file): every kind answers through poll_oneoff. */
+static int poll_mixed(void) {
+    int file = open("/tmp/polled", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    check(file >= 0, "open");
+    int sockets[2], fds[2];
+    check(socketpair(AF_UNIX, SOCK_STREAM, 0, sockets) == 0, "socketpair");
+    check(pipe(fds) == 0, "pipe");
+    struct pollfd watch[5] = {{file, POLLIN | POLLOUT, 0}, {sockets[0], POLLIN, 0},
+                              {sockets[1], POLLOUT, 0}, {fds[0], POLLIN, 0}, {0, POLLIN, 0}};
+    int ready = poll(watch, 5, 0);
+    printf("before: %d file %d socket in %d out %d pipe %d stdin %d\n", ready,
+           watch[0].revents == (POLLIN | POLLOUT), watch[1].revents, watch[2].revents == POLLOUT,
+           watch[3].revents, (watch[4].revents & POLLIN) != 0);
+    check(send(sockets[1], "s", 1, 0) == 1, "send");
+    write_all(fds[1], "p", 1);
+    ready = poll(watch + 1, 3, -1);
+    printf("after: %d socket in %d pipe %d\n", ready, watch[1].revents == POLLIN,
+           watch[3].revents == POLLIN);
+    fd_set readable, writable;
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    FD_SET(sockets[0], &readable);
+    FD_SET(fds[0], &readable);
+    FD_SET(sockets[1], &writable);
+    printf("select: %d\n", select(fds[0] + 1, &readable, &writable, NULL, NULL));
+    return 0;
+}
+
 /* poll wakes when a child process writes into the pipe after a delay. */
 static int poll_child(void) {
     int fds[2];
@@ -371,6 +400,8 @@ int main(int argc, char **argv) {
         return descriptors();
     if (!strcmp(mode, "poll"))
         return polling();
+    if (!strcmp(mode, "poll-mixed"))
+        return poll_mixed();
     if (!strcmp(mode, "poll-child"))
         return poll_child();
     if (!strcmp(mode, "slow-writer"))
