@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: run every benchmark and print the results table.
+"""`python -m bench [--quick] [--browser]`: run every benchmark and print the results table.
 
 Layer: bench tooling. Each benchmark runs the same compiled program on Wasmux (the
 native host) and on a baseline in the same process, so both see the same machine load;
@@ -110,7 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="few repetitions and small sizes: a smoke test, not figures")
+    parser.add_argument("--browser", action="store_true",
+                        help="run the browser benchmarks (Chromium, bench/browser.py) instead")
     options = parser.parse_args(argv)
+    if options.browser:
+        from . import browser
+        return browser.main(options.quick)
     settings = QUICK if options.quick else FULL
     built = programs.build()
     engine = engine_for_baselines()
