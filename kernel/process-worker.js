@@ -174,7 +174,10 @@ function perform(number, types, ins, outs, args, noreturn) {
   Atomics.store(header, STATE, REQUEST);
   Atomics.add(channel.doorbell, 0, 1);
   Atomics.notify(channel.doorbell, 0);
-  while (Atomics.load(header, STATE) === REQUEST) Atomics.wait(header, STATE, REQUEST);
+  // The kernel moves STATE to SERVING (no notify) and then to REPLY (notify).
+  for (let state; (state = Atomics.load(header, STATE)) !== REPLY;) {
+    Atomics.wait(header, STATE, state);
+  }
   const errno = header[ERRNO];
   const signal = header[SIGNAL];
   header[STATE] = 0;
