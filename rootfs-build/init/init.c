@@ -39,10 +39,15 @@ static void on_terminate(int signal) {
     shutdown_requested = 1;
 }
 
+/* One message on stderr, written at once (the console is shared with the shell). */
 static void say(const char *format, const char *detail) {
-    fprintf(stderr, "init: ");
-    fprintf(stderr, format, detail);
-    fputc('\n', stderr);
+    char message[256];
+    int length = snprintf(message, sizeof message, "init: ");
+    length += snprintf(message + length, sizeof message - (size_t)length, format, detail);
+    if (length > (int)sizeof message - 2)
+        length = (int)sizeof message - 2;
+    message[length++] = '\n';
+    write(2, message, (size_t)length);
 }
 
 static double now_seconds(void) {
