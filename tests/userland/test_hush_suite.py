@@ -5,11 +5,13 @@ directory with stdout and stderr merged, THIS_SH being a `hush` link to BusyBox 
 and BusyBox's CONFIG_* settings exported; the output, with run-all's filter for C
 library differences, must equal NAME.right. Exit status 77 means the test skipped
 itself (a feature is disabled). The suite is copied into the root at /hush_test and
-runs once per session, a few tests at a time, on one Wasmux system.
+runs once per session on one Wasmux system, a few directories at a time (the tests
+of one directory in order: they share scratch file names).
 
 tests/userland/hush_failures.txt lists the tests known to fail, one `DIR/NAME: reason`
-a line: they are strict xfails, so a listed test that passes fails until it leaves the
-list. test_hush_suite_pass_rate prints the count and requires at least 90% to pass.
+a line: they are xfails, not strict because the signal cases depend on timing; the
+summary names listed tests that passed. test_hush_suite_pass_rate prints the count,
+fails on any unlisted failure and requires at least 90% to pass.
 Set WASMUX_HUSH_TESTS=DIR/NAME,... to run only some tests.
 """
 
@@ -29,7 +31,7 @@ from conftest import REPO, SHELL_ENVIRONMENT, BuiltImage, WasmuxShell  # type: i
 
 FAILURES_FILE = Path(__file__).with_name("hush_failures.txt")
 SUITE_IN_ROOT = "/hush_test"
-TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = 180  # hush-z_slow/many_ifs takes about a minute
 PARALLEL = 3
 TARGET_PASS_RATE = 0.90
 
@@ -121,22 +123,31 @@ def suite_outcomes(built_image: BuiltImage) -> dict[str, Outcome]:
 
         def run(name: str) -> tuple[str, Outcome]:
             directory, test = name.split("/")
-            script = f'cd {SUITE_IN_ROOT}/{directory} && exec "$THIS_SH" ./{test}.tests'
+            script = f'cd {SUITE_IN_ROOT}/{directory} && "$THIS_SH" ./{test}.tests'
             result = shell.run(script, timeout=TIMEOUT_SECONDS, environment=environment,
                                merge_output=True)
             expected = (SUITE / directory / f"{test}.right").read_text(errors="replace")
             return name, Outcome(result.status, _filter(result.stdout), expected,
                                  result.seconds)
 
+        def run_directory(names: list[str]) -> list[tuple[str, Outcome]]:
+            return [run(name) for name in names]
+
+        # Tests of one directory share scratch file names: they run in order, and
+        # directories run side by side.
+        by_directory: dict[str, list[str]] = {}
+        for name in _test_names():
+            by_directory.setdefault(name.split("/")[0], []).append(name)
         with ThreadPoolExecutor(PARALLEL) as pool:
-            return dict(pool.map(run, _test_names()))
+            return dict(item for items in pool.map(run_directory, by_directory.values())
+                        for item in items)
     finally:
         shell.close()
 
 
 def _case(name: str, failures: dict[str, str]) -> object:
     if name in failures:
-        return pytest.param(name, marks=pytest.mark.xfail(reason=failures[name], strict=True))
+        return pytest.param(name, marks=pytest.mark.xfail(reason=failures[name], strict=False))
     return name
 
 
@@ -159,7 +170,11 @@ def test_hush_suite_pass_rate(suite_outcomes: dict[str, Outcome]) -> None:
     summary = (f"hush suite on Wasmux: {passed}/{len(ran)} passed "
                f"({passed / max(len(ran), 1):.1%}), {len(suite_outcomes) - len(ran)} "
                f"skipped themselves, {seconds:.0f} s of test time")
-    print(summary)
     unlisted = sorted(name for name, outcome in suite_outcomes.items()
                       if not outcome.passed and not outcome.skipped and name not in KNOWN)
-    assert passed >= TARGET_PASS_RATE * len(ran), summary + f"; unlisted failures: {unlisted}"
+    listed_but_passed = sorted(name for name, outcome in suite_outcomes.items()
+                               if outcome.passed and name in KNOWN)
+    summary += f"; listed but passed this time: {listed_but_passed or 'none'}"
+    print(summary)
+    assert not unlisted, summary + f"; failures missing from {FAILURES_FILE.name}: {unlisted}"
+    assert passed >= TARGET_PASS_RATE * len(ran), summary
