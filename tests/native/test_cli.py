@@ -64,8 +64,16 @@ def test_run_of_a_missing_file_is_127(tmp_path: Path) -> None:
     assert wasmux("run", str(tmp_path / "absent.wasm")).returncode == 127
 
 
-def test_shell_without_userland_says_to_build_it(tmp_path: Path) -> None:
+def test_shell_without_a_root_store_says_to_make_one(tmp_path: Path) -> None:
+    result = wasmux("shell", "--root", str(tmp_path / "root"))
+    assert result.returncode == 127
+    assert b"no root store at" in result.stderr
+    assert b"wasmux mkroot" in result.stderr
+
+
+def test_shell_on_an_empty_root_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
     result = wasmux("shell", "--root", str(tmp_path / "root"))
     assert result.returncode == 127
     assert b"no /sbin/init or /bin/sh in" in result.stderr
-    assert b"build the rootfs first" in result.stderr
+    assert b"wasmux mkroot" in result.stderr
