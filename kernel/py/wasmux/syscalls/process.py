@@ -44,13 +44,16 @@ def sched_yield(kernel: Kernel, process: Process) -> tuple[()]:
 
 @wasmux_syscall("getpid", lockless=True)
 def getpid(kernel: Kernel, process: Process) -> tuple[int]:
-    return (process.pid,)
+    """The caller's pid, or the vfork child's while the caller runs the child's code
+    (only the caller's own calls change `vfork`: safe unlocked)."""
+    return (_own_pid(process),)
 
 
 @wasmux_syscall("getppid", lockless=True)
 def getppid(kernel: Kernel, process: Process) -> tuple[int]:
-    """The parent's pid, 1 once init adopted the caller (an int read: safe unlocked)."""
-    return (process.ppid,)
+    """The parent's pid, 1 once init adopted the caller; in a vfork child, the caller's
+    (int reads: safe unlocked)."""
+    return (process.pid if process.vfork is not None else process.ppid,)
 
 
 def _own_pid(process: Process) -> int:
