@@ -45,6 +45,15 @@ def test_vfork_exec_failure_exits_127(system: NativeSystem) -> None:
     assert run(system, ["proctest", "vfork", "/bin/plain"])[1].startswith("pid ok exited 127")
 
 
+def test_nested_vfork_child_execs_after_reading_its_own_child(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "nested-vfork"]) == \
+        (0, "hello from hello from inner\npid ok exited 0\n")
+
+
+def test_vfork_child_chdir_leaves_the_parent_directory(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "vfork-chdir"]) == (0, "parent getcwd /\n")
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

@@ -8,7 +8,8 @@ when reaped. A running process may be stopped (by a stop signal) until SIGCONT.
 
 A process in a vfork child phase (`vfork` set) runs the child's code on its own stack:
 its live fd table, cwd, umask, signal state, group and session are the child's
-snapshot, and `vfork` holds the parent's own until the child execs or exits.
+snapshot, and `vfork` holds the parent's own until the child execs or exits (a stack:
+a vfork child may vfork again, and its saved state links to the enclosing one).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Process:
     continue_unreported: bool = False
     children_changed: WaitQueue = field(default_factory=WaitQueue)  # wait4 parks here
     reap_on_exit: bool = False  # an orphan with no init to wait for it
-    vfork: Any = None  # the parent's own state during a vfork child phase (spawn.py)
+    vfork: Any = None  # the innermost saved state during a vfork child phase (spawn.py)
 
     @property
     def status(self) -> int | None:

@@ -20,4 +20,11 @@ static inline int __wasmux_status(int32_t error) {
    goes to *length. Returns a null pointer with errno set on failure. */
 char *__wasmux_pack_strings(char *const vector[], size_t *length);
 
+/* Whether the caller runs a vfork child's code (process.c). */
+int __wasmux_in_vfork_child(void);
+/* A vfork child changed the working directory: the parent must re-read it (cwd.c). */
+void __wasmux_vfork_cwd_changed(void);
+/* Set wasi-libc's working directory from the kernel's (cwd.c); -1 with errno set. */
+int __wasmux_sync_cwd(void);
+
 #endif

@@ -43,15 +43,19 @@ char *__wasmux_pack_strings(char *const vector[], size_t *length) {
 
 /* --- vfork --- */
 
-static jmp_buf vfork_return;
-static int vfork_child_active;
+/* Nested child phases (a vfork child that vforks again) stack up to the kernel's
+   limit; a failed start jumps through the spare slot past the active ones. */
+#define VFORK_DEPTH 16
+static jmp_buf vfork_return[VFORK_DEPTH + 1];
+static int vfork_depth;
 static int vfork_start_error;
+static int vfork_cwd_changed;  /* a child phase changed the working directory */
 
 jmp_buf *__wasmux_vfork_enter(void) {
-    vfork_start_error = vfork_child_active ? EBUSY : __wasmux_vfork_begin();
-    if (vfork_start_error == 0)
-        vfork_child_active = 1;
-    return &vfork_return;
+    vfork_start_error = vfork_depth == VFORK_DEPTH ? EAGAIN : __wasmux_vfork_begin();
+    if (vfork_start_error)
+        return &vfork_return[vfork_depth];
+    return &vfork_return[vfork_depth++];
 }
 
 pid_t __wasmux_vfork_result(int jumped) {
@@ -64,16 +68,29 @@ pid_t __wasmux_vfork_result(int jumped) {
     return 0;
 }
 
-/* Back to the parent's vfork() with the child's pid (longjmp turns 0 into 1, but a
-   child pid is never 0). */
+int __wasmux_in_vfork_child(void) {
+    return vfork_depth > 0;
+}
+
+void __wasmux_vfork_cwd_changed(void) {
+    vfork_cwd_changed = 1;
+}
+
+/* Back to the enclosing vfork() with the child's pid (longjmp turns 0 into 1, but a
+   child pid is never 0). The kernel gave the enclosing phase its working directory
+   back: wasi-libc's copy follows it if the child changed it. */
 static _Noreturn void vfork_return_to_parent(uint32_t pid) {
-    vfork_child_active = 0;
-    longjmp(vfork_return, (int)pid);
+    vfork_depth--;
+    if (vfork_cwd_changed) {
+        vfork_cwd_changed = vfork_depth > 0;
+        __wasmux_sync_cwd();
+    }
+    longjmp(vfork_return[vfork_depth], (int)pid);
 }
 
 _Noreturn void __wasmux_exit(int status) {
     uint32_t pid;
-    if (vfork_child_active && __wasmux_vfork_exit((uint32_t)status & 0xff, &pid) == 0)
+    if (vfork_depth && __wasmux_vfork_exit((uint32_t)status & 0xff, &pid) == 0)
         vfork_return_to_parent(pid);
     _exit(status);
 }
@@ -81,7 +98,7 @@ _Noreturn void __wasmux_exit(int status) {
 /* --- exec family: only meaningful in a vfork child (there is no exec in place) --- */
 
 int execve(const char *path, char *const argv[], char *const envp[]) {
-    if (!vfork_child_active) {
+    if (!vfork_depth) {
         errno = ENOSYS;
         return -1;
     }

@@ -83,6 +83,46 @@ int main(int argc, char **argv) {
         printf("parent stdout still works, cwd ok\n");
         return 0;
     }
+    if (!strcmp(mode, "nested-vfork")) {  /* a vfork child reads its own vfork child */
+        pid_t outer = vfork();
+        if (outer == 0) {
+            int fds[2];
+            pipe(fds);
+            pid_t inner = vfork();
+            if (inner == 0) {
+                dup2(fds[1], 1);
+                close(fds[0]);
+                close(fds[1]);
+                char *child[] = {"proctest", "hello", "inner", NULL};
+                execv("/bin/proctest", child);
+                _exit(127);
+            }
+            close(fds[1]);
+            char text[64];
+            ssize_t got = read(fds[0], text, sizeof text - 1);
+            close(fds[0]);
+            int status;
+            waitpid(inner, &status, 0);
+            text[got > 1 ? got - 1 : 0] = '\0';
+            char *child[] = {"proctest", "hello", text, NULL};
+            execv("/bin/proctest", child);
+            _exit(127);
+        }
+        int status;
+        describe(waitpid(outer, &status, 0), status);
+        return 0;
+    }
+    if (!strcmp(mode, "vfork-chdir")) {  /* a vfork child's chdir stays in the child */
+        char path[256];
+        pid_t pid = vfork();
+        if (pid == 0) {
+            chdir("/tmp");
+            _exit(0);
+        }
+        waitpid(pid, NULL, 0);
+        printf("parent getcwd %s\n", getcwd(path, sizeof path));
+        return 0;
+    }
     if (!strcmp(mode, "hello")) {
         printf("hello from %s\n", argc > 2 ? argv[2] : "child");
         return 0;

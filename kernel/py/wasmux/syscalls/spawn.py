@@ -7,8 +7,10 @@ fchdir: the ABI table's packed records), then drops close-on-exec descriptors, a
 exec would. vfork_begin swaps the caller's fd table, cwd, umask, signal state, group
 and session for a copy (the child's, which the guest's child code then changes) and
 reserves the child's pid; vfork_exec spawns the child from that state and vfork_exit
-makes it a zombie; both give the caller its own state back. Signals sent to the
-caller meanwhile wait until then (Kernel.send_signal).
+makes it a zombie; both give the caller its own state back. A vfork child may vfork
+again (a shell's $(...) inside a pipeline element): the saved states form a stack,
+innermost first, at most VFORK_DEPTH deep. Signals sent to the caller meanwhile wait
+until the outermost child phase ends (Kernel.send_signal).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ SPAWN_SETPGROUP, SPAWN_SETSIGDEF, SPAWN_SETSIGMASK, SPAWN_SETSID = 2, 4, 8, 128
 # wasi-libc's <fcntl.h> open flags: WASI oflags shifted by 12, fdflags in the low bits.
 O_RDONLY, O_WRONLY, O_NOFOLLOW = 0x04000000, 0x10000000, 0x01000000
 FDFLAGS_MASK = 0x1F
+VFORK_DEPTH = 16
 
 
 def split_strings(packed: bytes) -> list[bytes]:
@@ -151,24 +154,38 @@ class VforkState:
     pgid: int
     sid: int
     ctty: Any
+    outer: VforkState | None  # the enclosing child phase's saved state, if nested
     deferred: int = 0  # signals sent to the caller meanwhile
 
+    @property
+    def depth(self) -> int:
+        return 1 if self.outer is None else self.outer.depth + 1
+
     def discard(self, kernel: Kernel, process: Process) -> None:
-        """The caller ended during the child phase: drop the saved state."""
+        """The caller ended during the child phase: drop every saved state."""
         process.vfork = None
-        kernel.processes.release(self.child_pid)
-        self.fds.close_all()
+        state: VforkState | None = self
+        while state is not None:
+            kernel.processes.release(state.child_pid)
+            state.fds.close_all()
+            state = state.outer
 
 
 def _restore(kernel: Kernel, process: Process) -> VforkState:
-    """Give the caller its own state back and deliver the signals it was sent."""
+    """Give the caller the state of the enclosing phase back; leaving the outermost
+    child phase delivers the signals the caller was sent meanwhile."""
     state = process.vfork
     assert state is not None
-    process.vfork = None
+    process.vfork = state.outer
     process.fds.close_all()
     process.fds, process.cwd, process.umask = state.fds, state.cwd, state.umask
-    process.actions, process.blocked, process.pending = state.actions, state.blocked, 0
+    process.actions, process.blocked = state.actions, state.blocked
     process.pgid, process.sid, process.ctty = state.pgid, state.sid, state.ctty
+    if state.outer is not None:
+        process.pending = state.pending
+        state.outer.deferred |= state.deferred
+        return state
+    process.pending = 0
     for sig in signals.bits(state.pending | state.deferred):
         kernel.send_signal(process, sig)
     return state
@@ -183,14 +200,15 @@ def _child_phase(process: Process) -> VforkState:
 
 @wasmux_syscall("vfork_begin")
 def vfork_begin(kernel: Kernel, process: Process) -> tuple[()]:
-    if process.vfork is not None:
-        raise KernelError(wasi.EBUSY, "already in a vfork child")
+    """EAGAIN past VFORK_DEPTH nested child phases or when the process table is full."""
+    if process.vfork is not None and process.vfork.depth >= VFORK_DEPTH:
+        raise KernelError(wasi.EAGAIN, "vfork children nested too deep")
     pid = kernel.processes.allocate_pid(reserve=True)
     if pid is None:
         raise KernelError(wasi.EAGAIN, "process limit reached")
     process.vfork = VforkState(pid, process.fds, process.cwd, process.umask, process.actions,
                                process.blocked, process.pending, process.pgid, process.sid,
-                               process.ctty)
+                               process.ctty, process.vfork)
     process.fds = copy_fds(process.fds)
     process.actions = [signals.Action(a.disposition, a.flags, a.mask) for a in process.actions]
     process.pending = 0

@@ -4,8 +4,8 @@
    caller's stack while the kernel applies its fd, cwd, umask and signal changes to a
    snapshot. The child's execve() spawns the real process from that snapshot and
    longjmps back, so vfork() returns a second time with the child's pid; the child's
-   _exit() makes a zombie the parent can wait for and also returns there. One vfork
-   child at a time: a nested vfork fails with EBUSY. */
+   _exit() makes a zombie the parent can wait for and also returns there. A vfork
+   child may vfork again (16 levels deep; then EAGAIN). */
 #ifndef WASMUX_PROCESS_H
 #define WASMUX_PROCESS_H
 
