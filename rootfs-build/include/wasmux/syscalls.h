@@ -95,6 +95,14 @@ extern "C" {
 #define WASMUX_SYS_getpeername 81
 #define WASMUX_SYS_getsockopt 82
 #define WASMUX_SYS_setsockopt 83
+#define WASMUX_SYS_stat 84
+#define WASMUX_SYS_fstat 85
+#define WASMUX_SYS_chmod 86
+#define WASMUX_SYS_fchmod 87
+#define WASMUX_SYS_statfs 88
+#define WASMUX_SYS_uname 89
+#define WASMUX_SYS_sethostname 90
+#define WASMUX_SYS_sysinfo 91
 
 /* Functions of the "wasmux" import module (POSIX calls WASI lacks). */
 /* getpid: in -; out u32(pid); returns a WASI errno. */
@@ -248,6 +256,38 @@ int32_t __wasmux_getsockopt(uint32_t fd, uint32_t level, uint32_t name, void *va
 /* setsockopt: in int(fd) int(level) int(name) bytes(value,value_len); out -; returns a WASI errno. */
 int32_t __wasmux_setsockopt(uint32_t fd, uint32_t level, uint32_t name, const void *value, size_t value_len)
     __attribute__((import_module("wasmux"), import_name("setsockopt")));
+
+/* stat: in int(fd) path(path,path_len) int(flags); out struct:filestat(filestat) u32(mode); returns a WASI errno. */
+int32_t __wasmux_stat(uint32_t fd, const char *path, size_t path_len, uint32_t flags, __wasi_filestat_t *filestat, uint32_t *mode)
+    __attribute__((import_module("wasmux"), import_name("stat")));
+
+/* fstat: in int(fd); out struct:filestat(filestat) u32(mode); returns a WASI errno. */
+int32_t __wasmux_fstat(uint32_t fd, __wasi_filestat_t *filestat, uint32_t *mode)
+    __attribute__((import_module("wasmux"), import_name("fstat")));
+
+/* chmod: in int(fd) path(path,path_len) int(mode) int(flags); out -; returns a WASI errno. */
+int32_t __wasmux_chmod(uint32_t fd, const char *path, size_t path_len, uint32_t mode, uint32_t flags)
+    __attribute__((import_module("wasmux"), import_name("chmod")));
+
+/* fchmod: in int(fd) int(mode); out -; returns a WASI errno. */
+int32_t __wasmux_fchmod(uint32_t fd, uint32_t mode)
+    __attribute__((import_module("wasmux"), import_name("fchmod")));
+
+/* statfs: in int(fd) path(path,path_len); out u32(block_size) u64(blocks) u64(blocks_free); returns a WASI errno. */
+int32_t __wasmux_statfs(uint32_t fd, const char *path, size_t path_len, uint32_t *block_size, uint64_t *blocks, uint64_t *blocks_free)
+    __attribute__((import_module("wasmux"), import_name("statfs")));
+
+/* uname: in int(buf_len); out buf_out(buf,buf_len) u32(len); returns a WASI errno. */
+int32_t __wasmux_uname(void *buf, size_t buf_len, uint32_t *len)
+    __attribute__((import_module("wasmux"), import_name("uname")));
+
+/* sethostname: in bytes(name,name_len); out -; returns a WASI errno. */
+int32_t __wasmux_sethostname(const void *name, size_t name_len)
+    __attribute__((import_module("wasmux"), import_name("sethostname")));
+
+/* sysinfo: in -; out u64(uptime) u64(total_memory) u64(free_memory) u32(processes); returns a WASI errno. */
+int32_t __wasmux_sysinfo(uint64_t *uptime, uint64_t *total_memory, uint64_t *free_memory, uint32_t *processes)
+    __attribute__((import_module("wasmux"), import_name("sysinfo")));
 
 #ifdef __cplusplus
 }

@@ -27,4 +27,8 @@ void __wasmux_vfork_cwd_changed(void);
 /* Set wasi-libc's working directory from the kernel's (cwd.c); -1 with errno set. */
 int __wasmux_sync_cwd(void);
 
+/* stat.c's chmod and fchmod (programs call them as chmod and fchmod). */
+int __wasmux_libc_chmod(const char *path, unsigned int mode);
+int __wasmux_libc_fchmod(int fd, unsigned int mode);
+
 #endif

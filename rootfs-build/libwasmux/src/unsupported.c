@@ -1,13 +1,12 @@
 /* libwasmux: POSIX calls Wasmux does not provide yet. Each fails with ENOSYS (or the
    call's documented "not found" result), never pretending success: file ownership
-   and device nodes, the host name and clock setting, system statistics, and name
-   resolution (there is no network; AF_UNIX sockets are in socket.c). */
+   and device nodes, clock setting, and name resolution (there is no network; AF_UNIX
+   sockets are in socket.c). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,18 +42,8 @@ int mknod(const char *path, mode_t mode, dev_t device) {
     return unsupported();
 }
 
-int sethostname(const char *name, size_t length) {
-    (void)name, (void)length;
-    return unsupported();
-}
-
 int clock_settime(clockid_t clock, const struct timespec *time) {
     (void)clock, (void)time;
-    return unsupported();
-}
-
-int sysinfo(struct sysinfo *info) {
-    (void)info;
     return unsupported();
 }
 

@@ -250,5 +250,24 @@ wasmux("getsockopt", "fd level name value value_len value_used",
 wasmux("setsockopt", "fd level name value value_len",
        ins="int(fd) int(level) int(name) bytes(value,value_len)")
 
+# File metadata WASI lacks (libwasmux: stat.c; kernel: syscalls/meta.py). `mode` is a
+# full POSIX st_mode (S_IF* type bits and permission bits); `flags` bit 0 follows a
+# final symbolic link (LOOKUPFLAGS_SYMLINK_FOLLOW). statfs sizes are in blocks.
+wasmux("stat", "fd path path_len flags filestat mode",
+       ins="int(fd) path(path,path_len) int(flags)", outs="struct:filestat(filestat) u32(mode)")
+wasmux("fstat", "fd filestat mode", ins="int(fd)", outs="struct:filestat(filestat) u32(mode)")
+wasmux("chmod", "fd path path_len mode flags",
+       ins="int(fd) path(path,path_len) int(mode) int(flags)")
+wasmux("fchmod", "fd mode", ins="int(fd) int(mode)")
+wasmux("statfs", "fd path path_len block_size blocks blocks_free",
+       ins="int(fd) path(path,path_len)", outs="u32(block_size) u64(blocks) u64(blocks_free)")
+# System identity and statistics (libwasmux: system.c; kernel: syscalls/system.py).
+# uname fills `buf` with sysname, nodename, release, version and machine, each ended
+# by a NUL.
+wasmux("uname", "buf buf_len len", ins="int(buf_len)", outs="buf_out(buf,buf_len) u32(len)")
+wasmux("sethostname", "name name_len", ins="bytes(name,name_len)")
+wasmux("sysinfo", "uptime total_memory free_memory processes",
+       outs="u64(uptime) u64(total_memory) u64(free_memory) u32(processes)")
+
 WASI_COUNT = sum(1 for call in SYSCALLS if call.module == WASI)
 assert WASI_COUNT == 46, WASI_COUNT

@@ -2,11 +2,14 @@
 
 Layer: filesystem; imports file.py; reads the kernel's process table and mount list
 (never changes them). Entries: /proc/self (a symlink to the caller's pid, resolved per
-caller by the VFS through `readlink_for`), /proc/mounts, /proc/uptime, and per process
-/proc/<pid>/cmdline, /proc/<pid>/status, /proc/<pid>/exe (a symlink to the program
-file) and /proc/<pid>/fd/<n> (symlinks to the path each descriptor was opened with).
-File contents are generated on every read, from the state at that moment; their size
-reads as 0, as on Linux.
+caller by the VFS through `readlink_for`), /proc/mounts, /proc/uptime, /proc/stat,
+/proc/meminfo, /proc/loadavg, and per process /proc/<pid>/cmdline, /proc/<pid>/status,
+/proc/<pid>/stat, /proc/<pid>/statm, /proc/<pid>/exe (a symlink to the program file)
+and /proc/<pid>/fd/<n> (symlinks to the path each descriptor was opened with). File
+contents are generated on every read, from the state at that moment; their size reads
+as 0, as on Linux. Formats are Linux's (proc(5)), for ps, top, free and uptime. Wasmux
+measures neither CPU time per process nor memory: those fields read 0 (all CPU time is
+reported idle), and memory totals are system.py's declared budget.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ from ..abi import wasi
 from ..errors import KernelError
 from ..file import FileSystem, Inode, OpenFile
 from ..proc import ZOMBIE
+from ..system import memory, uptime_ns
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
     from ..proc import Process
 
 ROOT_INO, SELF_INO, MOUNTS_INO, UPTIME_INO = 1, 2, 3, 4
-CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, EXE_SLOT, FD_LINK_SLOT = 1, 2, 3, 4, 0x100
+STAT_INO, MEMINFO_INO, LOADAVG_INO = 5, 6, 7
+CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, EXE_SLOT, STAT_SLOT, STATM_SLOT = 1, 2, 3, 4, 5, 6
+FD_LINK_SLOT = 0x100
+CLOCK_TICKS = 100  # USER_HZ: the unit of times in /proc/stat and /proc/<pid>/stat
 
 
 def process_ino(pid: int, slot: int) -> int:
@@ -159,6 +166,9 @@ class ProcRoot(ProcDirectory):
         yield "self", SelfLink(fs, SELF_INO, 0o777)
         yield "mounts", GeneratedFile(fs, MOUNTS_INO, self.mounts)
         yield "uptime", GeneratedFile(fs, UPTIME_INO, self.uptime)
+        yield "stat", GeneratedFile(fs, STAT_INO, self.system_stat)
+        yield "meminfo", GeneratedFile(fs, MEMINFO_INO, self.meminfo)
+        yield "loadavg", GeneratedFile(fs, LOADAVG_INO, self.loadavg)
         for process in sorted(fs.kernel.processes, key=lambda p: p.pid):
             yield str(process.pid), ProcessDirectory(fs, process.pid, self)
 
@@ -173,9 +183,36 @@ class ProcRoot(ProcDirectory):
                        for path, fs in self.fs.kernel.vfs.mounts).encode()
 
     def uptime(self) -> bytes:
+        seconds = uptime_ns(self.fs.kernel) / 1e9
+        return f"{seconds:.2f} {seconds:.2f}\n".encode()
+
+    def system_stat(self) -> bytes:
+        """/proc/stat: one CPU, all of its time idle; boot time and process counts."""
         kernel = self.fs.kernel
-        seconds = (kernel.host.monotonic_ns() - kernel.boot_ns) / 1e9
-        return f"{seconds:.2f} 0.00\n".encode()
+        idle = uptime_ns(kernel) * CLOCK_TICKS // 1_000_000_000
+        boot = (kernel.host.realtime_ns() - uptime_ns(kernel)) // 1_000_000_000
+        processes = list(kernel.processes)
+        running = sum(1 for process in processes if process.parked is None
+                      and process.state != ZOMBIE)
+        cpu = f"0 0 0 {idle} 0 0 0 0 0 0"
+        return (f"cpu  {cpu}\ncpu0 {cpu}\nintr 0\nctxt 0\nbtime {boot}\n"
+                f"processes {kernel.processes.next_pid - 1}\nprocs_running {running}\n"
+                f"procs_blocked 0\n").encode()
+
+    def meminfo(self) -> bytes:
+        total, free = (size // 1024 for size in memory(self.fs.kernel))
+        rows = (("MemTotal", total), ("MemFree", free), ("MemAvailable", free),
+                ("Buffers", 0), ("Cached", 0), ("SwapCached", 0), ("SwapTotal", 0),
+                ("SwapFree", 0), ("Shmem", 0), ("SReclaimable", 0))
+        return "".join(f"{name}:{size:>16} kB\n" for name, size in rows).encode()
+
+    def loadavg(self) -> bytes:
+        """Load averages (not measured: 0), running/total processes, the last pid."""
+        processes = list(self.fs.kernel.processes)
+        running = sum(1 for process in processes if process.parked is None
+                      and process.state != ZOMBIE)
+        last = max((process.pid for process in processes), default=0)
+        return f"0.00 0.00 0.00 {running}/{len(processes)} {last}\n".encode()
 
 
 class ProcessDirectory(ProcDirectory):
@@ -188,6 +225,8 @@ class ProcessDirectory(ProcDirectory):
         fs.process(pid)
         yield "cmdline", GeneratedFile(fs, process_ino(pid, CMDLINE_SLOT), self.cmdline)
         yield "status", GeneratedFile(fs, process_ino(pid, STATUS_SLOT), self.status)
+        yield "stat", GeneratedFile(fs, process_ino(pid, STAT_SLOT), self.process_stat)
+        yield "statm", GeneratedFile(fs, process_ino(pid, STATM_SLOT), self.statm)
         yield "fd", FdDirectory(fs, pid, self)
         executable = fs.process(pid).executable
         if executable:
@@ -196,14 +235,34 @@ class ProcessDirectory(ProcDirectory):
     def cmdline(self) -> bytes:
         return b"".join(arg + b"\0" for arg in self.fs.process(self.pid).argv)
 
-    def status(self) -> bytes:
+    def state(self) -> str:
+        """The state letter and word of status (Z zombie, T stopped, S parked, R)."""
         process = self.fs.process(self.pid)
         if process.state == ZOMBIE:
-            state = "Z (zombie)"
-        elif process.parked is not None:
-            state = "S (sleeping)"
-        else:
-            state = "R (running)"
+            return "Z (zombie)"
+        if process.stopped:
+            return "T (stopped)"
+        if process.parked is not None:
+            return "S (sleeping)"
+        return "R (running)"
+
+    def process_stat(self) -> bytes:
+        """proc(5)'s 52 fields: identity, state, groups, start time; times, memory and
+        the terminal read 0."""
+        process = self.fs.process(self.pid)
+        start = (process.start_ns - self.fs.kernel.boot_ns) * CLOCK_TICKS // 1_000_000_000
+        fields = [process.pid, f"({process.name[:15]})", self.state()[0], process.ppid,
+                  process.pgid, process.sid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1,
+                  0, max(0, start), 0, 0]
+        fields += [0] * (52 - len(fields))
+        return (" ".join(map(str, fields)) + "\n").encode()
+
+    def statm(self) -> bytes:
+        return b"0 0 0 0 0 0 0\n"
+
+    def status(self) -> bytes:
+        process = self.fs.process(self.pid)
+        state = self.state()
         return (f"Name:\t{process.name}\nUmask:\t{process.umask:04o}\nState:\t{state}\n"
                 f"Tgid:\t{process.pid}\nPid:\t{process.pid}\nPPid:\t{process.ppid}\n").encode()
 

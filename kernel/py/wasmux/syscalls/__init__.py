@@ -53,3 +53,5 @@ from . import spawn  # noqa: E402,F401
 from . import signal  # noqa: E402,F401
 from . import cwd  # noqa: E402,F401
 from . import ioctl  # noqa: E402,F401
+from . import meta  # noqa: E402,F401
+from . import system  # noqa: E402,F401

@@ -3,6 +3,8 @@
 #ifndef WASMUX_WASMUX_H
 #define WASMUX_WASMUX_H
 
+/* First: its renames must precede every declaration of the calls it renames. */
+#include <wasmux/stat.h>
 #include <wasmux/cwd.h>
 #include <wasmux/fd.h>
 #include <wasmux/process.h>
