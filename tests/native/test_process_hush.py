@@ -54,3 +54,11 @@ def test_killed_background_job_reports_128_plus_signal(system: NativeSystem) -> 
     with system.host.lock:
         system.kernel.vfs.symlink(None, "busybox", system.kernel.vfs.root, "/bin/sleep")
     assert run(system, ["sh", "-c", "sleep 5 & kill $!; wait $!; echo $?"]) == (0, "143\n")
+
+
+def test_exec_replaces_the_shell_in_place(system: NativeSystem) -> None:
+    assert run(system, ["sh", "-c", "exec echo replaced; echo not reached"]) == \
+        (0, "replaced\n")
+    status, output = run(system, ["sh", "-c", "echo $$; exec sh -c 'echo $$; exit 4'"])
+    first, second = output.split()
+    assert (status, first) == (4, second)

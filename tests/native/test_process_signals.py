@@ -54,6 +54,15 @@ def test_vfork_child_chdir_leaves_the_parent_directory(system: NativeSystem) -> 
     assert run(system, ["proctest", "vfork-chdir"]) == (0, "parent getcwd /\n")
 
 
+def test_execve_in_place_keeps_pid_fds_cwd_and_ignored_signals(system: NativeSystem) -> None:
+    status, output = run(system, ["proctest", "exec"])
+    before, missing, after = output.splitlines()
+    pid = before.split()[-1]
+    assert status == 0 and missing == "missing: No such file or directory"
+    assert after == (f"after pid {pid} cwd /tmp fd5 open fd6 closed SIGINT ignored "
+                     "SIGUSR1 default")
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

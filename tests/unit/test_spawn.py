@@ -9,10 +9,11 @@ import pytest
 from wasi_calls import open_fd
 from wasmux import signals
 from wasmux.abi import wasi
-from wasmux.errors import KernelError
+from wasmux.errors import KernelError, ProcessExec
+from wasmux.hosts.memory import WASM_MAGIC
 from wasmux.kernel import Kernel
-from wasmux.proc import ZOMBIE, Process
-from wasmux_calls import call, install, packed, spawn
+from wasmux.proc import RUNNING, ZOMBIE, Process
+from wasmux_calls import call, install, number, packed, spawn
 
 O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC = 0x04000000, 0x10000000, 1 << 12, 8 << 12
 SETPGROUP, SETSIGDEF, SETSIGMASK, SETSID = 2, 4, 8, 128
@@ -209,6 +210,8 @@ def test_nested_vfork_child_runs_its_own_child_then_execs(kernel: Kernel,
     assert call(kernel, parent, "vfork_begin") == (0, ())
     inner_pid = parent.vfork.child_pid
     assert inner_pid != outer_pid
+    assert call(kernel, parent, "getpid") == (0, (inner_pid,))
+    assert call(kernel, parent, "getppid") == (0, (outer_pid,))
     assert call(kernel, parent, "chdir", "/") == (0, ())
     assert call(kernel, parent, "fd_close", 1) == (0, ())
     errno, (pid,) = call(kernel, parent, "vfork_exec", "bin/prog", packed("prog"), b"")
@@ -244,6 +247,43 @@ def test_vfork_nesting_is_bounded_and_an_exit_releases_every_level(kernel: Kerne
     assert len(kernel.processes.reserved) == 16
     kernel.exit_process(parent, code=0)
     assert not kernel.processes.reserved and parent.vfork is None
+
+
+def test_execve_in_place_keeps_the_process_and_its_open_files(kernel: Kernel,
+                                                               parent: Process) -> None:
+    install(kernel, "/bin/other", WASM_MAGIC + b"other")
+    errno, child = spawn(kernel, parent, "/bin/prog")
+    assert errno == 0 and child is not None
+    child.cwd, child.umask, child.blocked = "/tmp", 0o077, signals.bit(signals.SIGUSR2)
+    child.actions[signals.SIGINT] = signals.Action(signals.IGNORE)
+    child.actions[signals.SIGUSR1] = signals.Action(signals.CAUGHT)
+    kernel.send_signal(child, signals.SIGUSR2)
+    assert call(kernel, child, "fcntl", 1, 2, 1) == (0, (0,))  # F_SETFD FD_CLOEXEC
+    identity = (child.pid, child.ppid, child.pgid, child.sid)
+    with pytest.raises(ProcessExec):
+        kernel.submit(child, number("execve"), ("/bin/other", packed("other", "x"),
+                                                packed("K=v")), None)  # type: ignore[arg-type]
+    assert kernel.host.execs == [child.pid]
+    assert kernel.host.started[child.pid] == WASM_MAGIC + b"other"
+    assert (child.pid, child.ppid, child.pgid, child.sid) == identity
+    assert (child.argv, child.environ, child.executable) == ([b"other", b"x"], [b"K=v"],
+                                                             "/bin/other")
+    assert (child.cwd, child.umask, child.state) == ("/tmp", 0o077, RUNNING)
+    assert 1 not in child.fds.entries and 2 in child.fds.entries
+    assert child.actions[signals.SIGINT].disposition == signals.IGNORE
+    assert child.actions[signals.SIGUSR1].disposition == signals.DEFAULT
+    assert (child.blocked, child.pending) == ((signals.bit(signals.SIGUSR2),) * 2)
+
+
+def test_failed_execve_changes_nothing(kernel: Kernel, parent: Process) -> None:
+    install(kernel, "/bin/text", b"plain text")
+    parent.actions[signals.SIGUSR1] = signals.Action(signals.CAUGHT)
+    assert call(kernel, parent, "execve", "/bin/missing", packed("m"), b"")[0] == wasi.ENOENT
+    assert call(kernel, parent, "execve", "/bin/text", packed("t"), b"")[0] == wasi.ENOEXEC
+    assert parent.actions[signals.SIGUSR1].disposition == signals.CAUGHT
+    assert parent.argv == [b"prog"] and not kernel.host.execs
+    call(kernel, parent, "vfork_begin")
+    assert call(kernel, parent, "execve", "/bin/prog", packed("p"), b"")[0] == wasi.EINVAL
 
 
 def test_exec_outside_vfork_is_einval(kernel: Kernel, parent: Process) -> None:

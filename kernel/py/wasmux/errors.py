@@ -3,7 +3,8 @@
 Layer: bottom of the kernel core; imports nothing but the WASI errno table.
 Subsystems raise `KernelError(errno)`; the dispatcher is the one place that turns it
 into the errno a guest sees. A handler that cannot finish yet raises `WouldBlock`
-naming the wait queues whose wake-up makes retrying worthwhile.
+naming the wait queues whose wake-up makes retrying worthwhile. `ProcessExit` and
+`ProcessExec` tell the host that the caller's guest must not resume.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class WouldBlock(Exception):
         super().__init__()
         self.queues = queues
         self.deadline = deadline
+
+
+class ProcessExec(Exception):
+    """Raised by execve once the host holds the new image: the caller's current guest
+    must stop, and the host runs the new image from its start as the same process."""
 
 
 class ProcessExit(Exception):

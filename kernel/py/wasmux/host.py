@@ -37,6 +37,13 @@ class Host(Protocol):
         that are not a loadable wasm module (the message says why)."""
         ...
 
+    def exec_process(self, process: Process, module: bytes) -> None:
+        """`process`, inside a syscall, replaces its image with `module` (execve).
+        Raises KernelError(ENOEXEC) as start_process does, with nothing changed;
+        otherwise, once the syscall raised ProcessExec, the current guest stops and
+        `module` runs from its start as the same process (same host_data object)."""
+        ...
+
     def kill_process(self, process: Process) -> None:
         """Stop running the process's guest code at once, wherever it is (busy loops
         and parked syscalls included). The kernel already recorded the exit."""

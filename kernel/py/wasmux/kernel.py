@@ -19,7 +19,7 @@ from typing import Any
 
 from . import program, signals, syscalls
 from .abi import table, wasi
-from .errors import KernelError, ProcessExit, WouldBlock
+from .errors import KernelError, ProcessExec, ProcessExit, WouldBlock
 from .fdtable import Descriptor, FdTable
 from .file import FileSystem, OpenFile
 from .fs.vfs import VFS
@@ -198,6 +198,23 @@ class Kernel:
         if pgid is not None:
             process.pgid = pgid or process.pid
         return process
+
+    def exec_path(self, process: Process, path: str, argv: list[bytes],
+                  environ: list[bytes]) -> None:
+        """execve in place: load the program `path` (as spawn_path), have the host
+        replace the caller's image, then keep pid, parent, group, session, cwd, umask,
+        mask and pending signals, close close-on-exec fds, reset caught signals to
+        default (ignored stay ignored) and raise ProcessExec. Errors change nothing."""
+        executable, module, argv = program.load(self.vfs, process, path, process.cwd, argv)
+        self.host.exec_process(process, module)
+        for fd in [fd for fd, entry in process.fds.entries.items() if entry.cloexec]:
+            process.fds.close(fd)
+        process.argv, process.environ, process.executable = argv, environ, executable
+        process.actions = signals.exec_actions(process.actions)
+        process.suspend_mask = None
+        for sig, action in signals.newly_unblocked(process):
+            self._act(process, sig, action)
+        raise ProcessExec()
 
     def exit_process(self, process: Process, code: int | None = None,
                      signal: int | None = None) -> None:

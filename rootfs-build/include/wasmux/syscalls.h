@@ -63,46 +63,47 @@ extern "C" {
 #define WASMUX_SYS_vfork_begin 49
 #define WASMUX_SYS_vfork_exec 50
 #define WASMUX_SYS_vfork_exit 51
-#define WASMUX_SYS_wait4 52
-#define WASMUX_SYS_pipe2 53
-#define WASMUX_SYS_dup 54
-#define WASMUX_SYS_dup3 55
-#define WASMUX_SYS_fcntl 56
-#define WASMUX_SYS_ioctl 57
-#define WASMUX_SYS_kill 58
-#define WASMUX_SYS_sigaction 59
-#define WASMUX_SYS_sigprocmask 60
-#define WASMUX_SYS_sigpending 61
-#define WASMUX_SYS_sigsuspend 62
-#define WASMUX_SYS_alarm 63
-#define WASMUX_SYS_chdir 64
-#define WASMUX_SYS_fchdir 65
-#define WASMUX_SYS_getcwd 66
-#define WASMUX_SYS_umask 67
-#define WASMUX_SYS_setpgid 68
-#define WASMUX_SYS_getpgid 69
-#define WASMUX_SYS_setsid 70
-#define WASMUX_SYS_getsid 71
-#define WASMUX_SYS_socket 72
-#define WASMUX_SYS_socketpair 73
-#define WASMUX_SYS_bind 74
-#define WASMUX_SYS_listen 75
-#define WASMUX_SYS_accept4 76
-#define WASMUX_SYS_connect 77
-#define WASMUX_SYS_sendmsg 78
-#define WASMUX_SYS_recvmsg 79
-#define WASMUX_SYS_getsockname 80
-#define WASMUX_SYS_getpeername 81
-#define WASMUX_SYS_getsockopt 82
-#define WASMUX_SYS_setsockopt 83
-#define WASMUX_SYS_stat 84
-#define WASMUX_SYS_fstat 85
-#define WASMUX_SYS_chmod 86
-#define WASMUX_SYS_fchmod 87
-#define WASMUX_SYS_statfs 88
-#define WASMUX_SYS_uname 89
-#define WASMUX_SYS_sethostname 90
-#define WASMUX_SYS_sysinfo 91
+#define WASMUX_SYS_execve 52
+#define WASMUX_SYS_wait4 53
+#define WASMUX_SYS_pipe2 54
+#define WASMUX_SYS_dup 55
+#define WASMUX_SYS_dup3 56
+#define WASMUX_SYS_fcntl 57
+#define WASMUX_SYS_ioctl 58
+#define WASMUX_SYS_kill 59
+#define WASMUX_SYS_sigaction 60
+#define WASMUX_SYS_sigprocmask 61
+#define WASMUX_SYS_sigpending 62
+#define WASMUX_SYS_sigsuspend 63
+#define WASMUX_SYS_alarm 64
+#define WASMUX_SYS_chdir 65
+#define WASMUX_SYS_fchdir 66
+#define WASMUX_SYS_getcwd 67
+#define WASMUX_SYS_umask 68
+#define WASMUX_SYS_setpgid 69
+#define WASMUX_SYS_getpgid 70
+#define WASMUX_SYS_setsid 71
+#define WASMUX_SYS_getsid 72
+#define WASMUX_SYS_socket 73
+#define WASMUX_SYS_socketpair 74
+#define WASMUX_SYS_bind 75
+#define WASMUX_SYS_listen 76
+#define WASMUX_SYS_accept4 77
+#define WASMUX_SYS_connect 78
+#define WASMUX_SYS_sendmsg 79
+#define WASMUX_SYS_recvmsg 80
+#define WASMUX_SYS_getsockname 81
+#define WASMUX_SYS_getpeername 82
+#define WASMUX_SYS_getsockopt 83
+#define WASMUX_SYS_setsockopt 84
+#define WASMUX_SYS_stat 85
+#define WASMUX_SYS_fstat 86
+#define WASMUX_SYS_chmod 87
+#define WASMUX_SYS_fchmod 88
+#define WASMUX_SYS_statfs 89
+#define WASMUX_SYS_uname 90
+#define WASMUX_SYS_sethostname 91
+#define WASMUX_SYS_sysinfo 92
 
 /* Functions of the "wasmux" import module (POSIX calls WASI lacks). */
 /* getpid: in -; out u32(pid); returns a WASI errno. */
@@ -128,6 +129,10 @@ int32_t __wasmux_vfork_exec(const char *path, size_t path_len, const void *argv,
 /* vfork_exit: in int(status); out u32(pid); returns a WASI errno. */
 int32_t __wasmux_vfork_exit(uint32_t status, uint32_t *pid)
     __attribute__((import_module("wasmux"), import_name("vfork_exit")));
+
+/* execve: in path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len); out -; returns a WASI errno. */
+int32_t __wasmux_execve(const char *path, size_t path_len, const void *argv, size_t argv_len, const void *envp, size_t envp_len)
+    __attribute__((import_module("wasmux"), import_name("execve")));
 
 /* wait4: in sint(pid) int(options); out u32(waited) u32(status); returns a WASI errno. */
 int32_t __wasmux_wait4(int32_t pid, uint32_t options, uint32_t *waited, uint32_t *status)

@@ -4,7 +4,8 @@
    process state for the child, and the caller's setjmp returns 0 into the child code.
    The child's execve calls vfork_exec, its _exit calls vfork_exit; both make the
    kernel restore the parent's state and return the child's pid, and libwasmux then
-   longjmps back to the caller's setjmp, where vfork() returns that pid. */
+   longjmps back to the caller's setjmp, where vfork() returns that pid. Outside a
+   vfork child, execve replaces the process image in place (the kernel's execve). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <fcntl.h>
 #include <limits.h>
@@ -95,13 +96,10 @@ _Noreturn void __wasmux_exit(int status) {
     _exit(status);
 }
 
-/* --- exec family: only meaningful in a vfork child (there is no exec in place) --- */
+/* --- exec family: in a vfork child, spawn the child and return to the parent;
+   elsewhere, replace the process image in place --- */
 
 int execve(const char *path, char *const argv[], char *const envp[]) {
-    if (!vfork_depth) {
-        errno = ENOSYS;
-        return -1;
-    }
     size_t argv_length, envp_length;
     char *packed_argv = __wasmux_pack_strings(argv, &argv_length);
     char *packed_envp = packed_argv ? __wasmux_pack_strings(envp, &envp_length) : NULL;
@@ -110,13 +108,23 @@ int execve(const char *path, char *const argv[], char *const envp[]) {
         return -1;
     }
     uint32_t pid;
-    int32_t error = __wasmux_vfork_exec(path, strlen(path), packed_argv, argv_length,
-                                        packed_envp, envp_length, &pid);
+    int32_t error = vfork_depth
+        ? __wasmux_vfork_exec(path, strlen(path), packed_argv, argv_length, packed_envp,
+                              envp_length, &pid)
+        : __wasmux_execve(path, strlen(path), packed_argv, argv_length, packed_envp,
+                          envp_length);
     free(packed_argv);
     free(packed_envp);
-    if (error == 0)
+    if (error == 0 && vfork_depth)
         vfork_return_to_parent(pid);
     return __wasmux_status(error);
+}
+
+/* The program open on `fd`, through its /proc/self/fd link. */
+int fexecve(int fd, char *const argv[], char *const envp[]) {
+    char path[32];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return execve(path, argv, envp);
 }
 
 int execv(const char *path, char *const argv[]) {

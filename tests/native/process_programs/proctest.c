@@ -123,6 +123,37 @@ int main(int argc, char **argv) {
         printf("parent getcwd %s\n", getcwd(path, sizeof path));
         return 0;
     }
+    if (!strcmp(mode, "exec")) {  /* execve in place keeps the process and its state */
+        printf("before pid %d\n", (int)getpid());
+        fflush(stdout);
+        signal(SIGINT, SIG_IGN);
+        catch(SIGUSR1);
+        int kept = open("/tmp/kept", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(kept, 5);
+        int gone = dup(1);
+        fcntl(gone, F_SETFD, FD_CLOEXEC);
+        chdir("/tmp");
+        char number[16];
+        snprintf(number, sizeof number, "%d", gone);
+        execl("/bin/missing", "missing", NULL);
+        printf("missing: %s\n", strerror(errno));
+        fflush(stdout);
+        execl("/bin/proctest", "proctest", "after-exec", number, NULL);
+        printf("exec failed: %s\n", strerror(errno));
+        return 1;
+    }
+    if (!strcmp(mode, "after-exec")) {
+        struct sigaction interrupt, user;
+        sigaction(SIGINT, NULL, &interrupt);
+        sigaction(SIGUSR1, NULL, &user);
+        char path[256];
+        printf("after pid %d cwd %s fd5 %s fd%s %s SIGINT %s SIGUSR1 %s\n", (int)getpid(),
+               getcwd(path, sizeof path), fcntl(5, F_GETFD) >= 0 ? "open" : "closed",
+               argv[2], fcntl(atoi(argv[2]), F_GETFD) >= 0 ? "open" : "closed",
+               interrupt.sa_handler == SIG_IGN ? "ignored" : "not ignored",
+               user.sa_handler == SIG_DFL ? "default" : "not default");
+        return 0;
+    }
     if (!strcmp(mode, "hello")) {
         printf("hello from %s\n", argc > 2 ? argv[2] : "child");
         return 0;

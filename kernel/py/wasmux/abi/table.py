@@ -187,6 +187,11 @@ wasmux("vfork_begin", "")
 wasmux("vfork_exec", "path path_len argv argv_len envp envp_len pid",
        ins="path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len)", outs="u32(pid)")
 wasmux("vfork_exit", "status pid", ins="int(status)", outs="u32(pid)")
+# execve in place (outside a vfork child): on success the caller's image is replaced
+# and the call never returns; pid, parent, group, session, fds (minus close-on-exec),
+# cwd, umask, mask, pending and ignored signals are kept, caught ones reset to default.
+wasmux("execve", "path path_len argv argv_len envp envp_len",
+       ins="path(path,path_len) bytes(argv,argv_len) bytes(envp,envp_len)")
 wasmux("wait4", "pid options waited status", ins="sint(pid) int(options)",
        outs="u32(waited) u32(status)")
 # File descriptors beyond WASI.

@@ -25,7 +25,8 @@ class MemoryHost:
         self.timers: list[tuple[int, int, Callable[[], None]]] = []
         self.cancelled: set[int] = set()
         self.counter = itertools.count()
-        self.started: dict[int, bytes] = {}
+        self.started: dict[int, bytes] = {}  # the module each pid runs now
+        self.execs: list[int] = []  # pids that replaced their image, in order
         self.killed: list[int] = []
         self.stops: list[tuple[int, bool]] = []  # (pid, stopped) in the order they happened
         self.random_seed = 0
@@ -68,6 +69,12 @@ class MemoryHost:
         if not module.startswith(WASM_MAGIC):
             raise KernelError(wasi.ENOEXEC, "not a WebAssembly module")
         self.started[process.pid] = module
+
+    def exec_process(self, process: Process, module: bytes) -> None:
+        if not module.startswith(WASM_MAGIC):
+            raise KernelError(wasi.ENOEXEC, "not a WebAssembly module")
+        self.started[process.pid] = module
+        self.execs.append(process.pid)
 
     def kill_process(self, process: Process) -> None:
         self.killed.append(process.pid)

@@ -11,7 +11,9 @@ releases the lock and waits on its process's Event, which the kernel's reply (or
 kill) sets. Timers fire on one helper thread that takes the same lock.
 
 Process lifecycle: start_process() compiles and validates the module (ENOEXEC before any
-thread exists), then a thread instantiates it and runs `_start`. When `_start` returns
+thread exists), then a thread instantiates it and runs `_start`. An execve in place
+prepares the new module (exec_process), the old guest unwinds with a trap, and the same
+thread runs the new one in a fresh store. When `_start` returns
 the process exits 0; proc_exit and kills were already recorded by the kernel; a guest
 trap ends it with a signal: unreachable -> SIGILL, out-of-bounds memory or table access
 and stack overflow -> SIGSEGV, integer division by zero or overflow -> SIGFPE, any other
@@ -53,7 +55,7 @@ from ..file import FileSystem, OpenFile
 from ..fs.tmpfs import TmpFS
 from ..kernel import Kernel
 from ..proc import RUNNING, Process
-from .native_abi import CALLBACK, FAILED, GuestState, build_callbacks
+from .native_abi import CALLBACK, EXECED, FAILED, GuestState, build_callbacks
 from .native_modules import ModuleCache, engine
 
 # The exact ctypes function types wasmtime-py declared (ctypes checks them by identity).
@@ -219,7 +221,8 @@ class NativeHost:
         handle.cancelled = True
 
     # --- processes ---
-    def start_process(self, process: Process, module: bytes) -> None:
+    def _prepare(self, process: Process, module: bytes) -> Any:
+        """The module compiled and linked, ready to instantiate (ENOEXEC if it cannot)."""
         assert self.kernel is not None and self.linker is not None, "attach() first"
         name = process.argv[0].decode(errors="replace") if process.argv else "?"
         compiled = self.modules.load(bytes(module), name)
@@ -230,11 +233,22 @@ class NativeHost:
             except WasmtimeError as error:
                 raise KernelError(wasi.ENOEXEC, f"{name}: {error}") from None
             self.prepared[compiled] = prepared
+        return prepared
+
+    def start_process(self, process: Process, module: bytes) -> None:
+        prepared = self._prepare(process, module)
+        assert self.kernel is not None
         state = GuestState(process, self.kernel, self.lock)
         process.host_data = state
         state.thread = threading.Thread(target=self._run, args=(state, prepared),
                                         name=f"wasmux-{process.pid}", daemon=True)
         state.thread.start()
+
+    def exec_process(self, process: Process, module: bytes) -> None:
+        """The process thread runs the new image once the current guest has unwound."""
+        state = process.host_data
+        assert isinstance(state, GuestState)
+        state.next_image = self._prepare(process, module)
 
     def kill_process(self, process: Process) -> None:
         state = process.host_data
@@ -270,13 +284,19 @@ class NativeHost:
         return 0
 
     def _run(self, state: GuestState, prepared: Any) -> None:
-        """A process thread: run the guest, then record how it ended if the kernel has
-        not already (proc_exit and kills record it themselves)."""
+        """A process thread: run the guest (and the images it execs), then record how
+        it ended if the kernel has not already (proc_exit and kills record it)."""
         self.local.state = state
-        store = Store(self.engine)
         signal: int | None = None
         try:
-            signal = self._execute(state, store, prepared)
+            while True:
+                store = Store(self.engine)
+                signal = self._execute(state, store, prepared)
+                del store
+                if state.stop_reason != EXECED or state.killed:
+                    break
+                prepared = state.next_image
+                state.new_image()
         except Exception as error:  # noqa: BLE001 - recorded; the process ends with SIGSYS
             state.failure = error
             traceback.print_exc()
@@ -293,7 +313,6 @@ class NativeHost:
                 else:
                     kernel.exit_process(state.process, code=0)
         state.attached = False
-        del store
 
     def _execute(self, state: GuestState, store: Store, prepared: Any) -> int | None:
         """Instantiate and run `_start`; the signal of a guest trap, else None."""

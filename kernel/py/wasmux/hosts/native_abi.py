@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from wasmtime import _ffi as ffi
 
 from ..abi import table, wasi
-from ..errors import KernelError, ProcessExit, WouldBlock
+from ..errors import KernelError, ProcessExec, ProcessExit, WouldBlock
 from ..syscalls import LOCKLESS
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ BLOCKED = -1
 EXITED = -2
 KILLED = -3
 FAILED = -4
+EXECED = -5  # execve in place: the thread starts the next image (GuestState.next_image)
 
 PUT_I32 = struct.Struct("<i").pack_into
 PUT_U32 = struct.Struct("<I").pack_into
@@ -81,6 +82,7 @@ class GuestState:
         "killed",
         "lock",
         "memory",
+        "next_image",
         "process",
         "result",
         "resume",
@@ -109,6 +111,17 @@ class GuestState:
         self.failure: BaseException | None = None  # a kernel bug met while serving it
         self.trap_message = ""  # why wasmtime stopped the guest, when it trapped
         self.thread: threading.Thread | None = None
+        self.next_image: Any = None  # the module an execve in place runs next
+
+    def new_image(self) -> None:
+        """Forget the old image's instance before the thread runs `next_image`."""
+        self.attached = False
+        self.memory = ffi.wasmtime_memory_t()
+        self.base = self.size = 0
+        self.signal_function = None
+        self.stop_reason = 0
+        self.trap_message = ""
+        self.next_image = None
 
     def fits(self, caller: int, end: int) -> bool:
         """Whether a guest range ending at `end` is inside memory, re-reading the size
@@ -399,6 +412,8 @@ def _source(call: table.Syscall) -> str:
         "        errno = BLOCKED",
         "    except ProcessExit:",
         "        errno = EXITED",
+        "    except ProcessExec:",
+        "        errno = EXECED",
         "    finally:",
         "        RELEASE()",
         "    if errno:",
@@ -476,7 +491,8 @@ def _namespace() -> dict[str, Any]:
         "SPACE": SPACE, "VIEW": VIEW, "PUT_I32": PUT_I32, "PUT_U32": PUT_U32,
         "PUT_U64": PUT_U64, "EILSEQ": wasi.EILSEQ,
         "BLOCKED": BLOCKED, "EXITED": EXITED, "KILLED": KILLED, "FAILED": FAILED,
-        "KernelError": KernelError, "WouldBlock": WouldBlock, "ProcessExit": ProcessExit,
+        "EXECED": EXECED, "KernelError": KernelError, "WouldBlock": WouldBlock,
+        "ProcessExit": ProcessExit, "ProcessExec": ProcessExec,
         "SUBSCRIPTION": wasi.SUBSCRIPTION, "iovecs": iovecs, "gather": gather,
         "scatter": scatter, "put_buffer": put_buffer, "put_strings": put_strings,
         "put_events": put_events, "fault": fault,

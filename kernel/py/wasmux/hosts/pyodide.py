@@ -45,7 +45,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..abi import table, wasi
-from ..errors import KernelError, ProcessExit
+from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
 from ..fs.opfs import OPFSStorage
@@ -63,6 +63,7 @@ DATA_SIZE = 1 << 20
 EXITED = -2
 NO_REPLY = -1
 IO_BUFFER_SIZE = 1 << 20
+WASM_MAGIC = b"\0asm\x01\0\0\0"
 SYNC_INTERVAL_MS = 3000
 WIPE_FLAG = "/.wasmux-wipe"
 SHELL_ENVIRONMENT = [b"PATH=/bin:/sbin:/usr/bin", b"HOME=/root", b"TERM=xterm-256color",
@@ -254,15 +255,30 @@ class BrowserSystem:
 
     # --- Host: processes ---
     def start_process(self, process: Process, module: bytes) -> None:
+        process.host_data = Guest(self, process)
+        self._start_worker(process, module)
+
+    def exec_process(self, process: Process, module: bytes) -> None:
+        """The old worker ends at once and a new one starts for the same pid (serve
+        then sends no reply: the caller raises ProcessExec). Only the wasm header is
+        checked before the old worker is gone: a module that then fails to compile
+        ends the process with status 127, as a failed exec in a child would."""
+        if not module.startswith(WASM_MAGIC):
+            raise KernelError(wasi.ENOEXEC, f"{process.name}: not a WebAssembly module")
+        self.bridge.terminate(process.pid)
+        try:
+            self._start_worker(process, module)
+        except KernelError:
+            self.kernel.exit_process(process, code=127)
+
+    def _start_worker(self, process: Process, module: bytes) -> None:
         key = hashlib.sha256(module).hexdigest()
-        guest = Guest(self, process)
-        process.host_data = guest
         answer = str(self.bridge.start(process.pid, key, None)) if key in self.modules else \
             "missing"
         if answer == "missing":
             answer = str(self.bridge.start(process.pid, key, to_js(module)))
         if answer:
-            raise KernelError(wasi.ENOEXEC, f"{process.name()}: {answer}")
+            raise KernelError(wasi.ENOEXEC, f"{process.name}: {answer}")
         self.modules.add(key)
 
     def kill_process(self, process: Process) -> None:
@@ -296,6 +312,8 @@ class BrowserSystem:
                                         guest.reply)
         except ProcessExit:
             self.bridge.terminate(pid)
+            return NO_REPLY
+        except ProcessExec:
             return NO_REPLY
         if result is None:
             return NO_REPLY

@@ -51,9 +51,12 @@ def getpid(kernel: Kernel, process: Process) -> tuple[int]:
 
 @wasmux_syscall("getppid", lockless=True)
 def getppid(kernel: Kernel, process: Process) -> tuple[int]:
-    """The parent's pid, 1 once init adopted the caller; in a vfork child, the caller's
-    (int reads: safe unlocked)."""
-    return (process.pid if process.vfork is not None else process.ppid,)
+    """The parent's pid, 1 once init adopted the caller; in a vfork child, the pid of
+    the code that vforked it (reads only: safe unlocked)."""
+    state = process.vfork
+    if state is None:
+        return (process.ppid,)
+    return (state.outer.child_pid if state.outer is not None else process.pid,)
 
 
 def _own_pid(process: Process) -> int:

@@ -1,4 +1,5 @@
-"""Process creation and waiting: spawn (posix_spawn), the emulated vfork, wait4.
+"""Process creation and waiting: spawn (posix_spawn), the emulated vfork, execve in
+place, wait4.
 
 Layer: syscall handlers; use the kernel's process calls (spawn_path, exit_process,
 wait_child, send_signal) and the fd table. spawn builds the child's fd table from a
@@ -245,6 +246,16 @@ def vfork_exit(kernel: Kernel, process: Process, status: int) -> tuple[int]:
     kernel.exit_process(child, code=status)
     kernel.check_alive(process)
     return (child.pid,)
+
+
+@wasmux_syscall("execve")
+def execve(kernel: Kernel, process: Process, path: str, argv: bytes,
+           envp: bytes) -> tuple[()]:
+    """In place; a vfork child execs with vfork_exec instead (EINVAL here)."""
+    if process.vfork is not None:
+        raise KernelError(wasi.EINVAL, "execve in a vfork child: use vfork_exec")
+    kernel.exec_path(process, path, split_strings(argv), split_strings(envp))
+    return ()
 
 
 @wasmux_syscall("wait4")
