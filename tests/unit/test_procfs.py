@@ -69,14 +69,28 @@ def test_mounts_in_linux_format(call: Call) -> None:
 
 def test_uptime_counts_from_boot(kernel: Kernel, call: Call) -> None:
     kernel.host.advance(12_345_000_000)
-    assert read(call, "/proc/uptime") == b"12.35 0.00\n"
+    assert read(call, "/proc/uptime") == b"12.35 12.35\n"  # idle: no CPU time is measured
+
+
+def test_process_stat_has_linux_fields(kernel: Kernel, process: Process, call: Call) -> None:
+    fields = read(call, f"/proc/{process.pid}/stat").split()
+    assert len(fields) == 52
+    assert fields[0] == str(process.pid).encode() and fields[1].startswith(b"(")
+    assert fields[2] in (b"R", b"S") and fields[3] == str(process.ppid).encode()
+
+
+def test_meminfo_and_loadavg_for_free_and_top(kernel: Kernel, call: Call) -> None:
+    assert read(call, "/proc/meminfo").startswith(b"MemTotal:         1048576 kB\n")
+    assert read(call, "/proc/loadavg").startswith(b"0.00 0.00 0.00 ")
+    assert read(call, "/proc/stat").startswith(b"cpu  0 0 0 ")
 
 
 def test_proc_lists_processes_and_fixed_entries(kernel: Kernel, process: Process,
                                                 call: Call, spawn: Spawn) -> None:
     other = spawn()
     names = [name for name, _ in kernel.vfs.resolve(process, kernel.vfs.root, "/proc").list()]
-    assert names == ["self", "mounts", "uptime", str(process.pid), str(other.pid)]
+    assert names == ["self", "mounts", "uptime", "stat", "meminfo", "loadavg", str(process.pid),
+                     str(other.pid)]
     fd_names = [name for name, _ in
                 kernel.vfs.resolve(process, kernel.vfs.root, "/proc/self/fd").list()]
     assert fd_names == ["0", "1", "2", "3"]
