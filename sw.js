@@ -5,12 +5,13 @@
 // Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp and
 // Cross-Origin-Resource-Policy: same-origin, so SharedArrayBuffer works without server
 // configuration. Caching: one cache per deployment, named after site.json's version.
-// Installing precaches every file site.json lists except rootfs/ (cached when first
-// downloaded). Navigations and site.json are network-first: a changed version makes a
-// new cache current at once (files it lacks come from the network and are stored) and
-// deletes the old caches; the rest of the new deployment is precached in the background.
-// Everything else is cache-first from the current cache. Offline, the current cache
-// answers everything.
+// Installing precaches every file site.json lists except rootfs/. Navigations and
+// site.json are network-first: a changed version makes a new cache current at once
+// (files it lacks come from the network and are stored) and deletes the old caches; the rest of the new deployment is precached in the background.
+// Everything else is cache-first from the current cache, except requests made with
+// cache: "no-store" (the kernel worker's rootfs download, so a corrupt copy is never
+// kept and a retry reaches the server): network only, nothing stored. Offline, the
+// current cache answers everything.
 
 const PREFIX = "wasmux-site-";
 const META_CACHE = "wasmux-meta";
@@ -49,6 +50,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigation(event));
   } else if (url.href === SITE_JSON) {
     event.respondWith(siteJson(event));
+  } else if (request.cache === "no-store") {
+    event.respondWith(fetch(request.url, { cache: "no-store" }).then(isolated));
   } else {
     event.respondWith(cacheFirst(event));
   }

@@ -144,7 +144,15 @@ async function downloadImage(site) {
   const manifest = await (await fetchChecked(new URL(site.rootfs.manifest, SITE))).json();
   let problem = "";
   for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {
-    const image = await download(new URL(site.rootfs.image, SITE), manifest.size);
+    let image;
+    try {
+      image = await download(new URL(site.rootfs.image, SITE), manifest.size);
+    } catch (error) {
+      // A connection cut mid-body: another attempt, like a bad hash.
+      problem = `rootfs.tar.gz: the download failed (${error.message ?? error})`;
+      console.warn(`wasmux: ${problem}; attempt ${attempt} of ${DOWNLOAD_ATTEMPTS}`);
+      continue;
+    }
     if (image.length === manifest.size && (await sha256Hex(image)) === manifest.sha256) {
       return { image, manifest };
     }

@@ -212,6 +212,26 @@ def test_storage_full_is_enospc_and_corrupts_nothing() -> None:
     assert tree(mount(storage)) == before
 
 
+def test_unlinking_a_file_frees_its_room_for_the_next_write() -> None:
+    storage = MemoryStorage(capacity=256 * 1024)
+    fs = mount(storage)
+    inode = fs.root.create_file("fill", 0o644)
+    file = OpenFile(inode, True, True)
+    for chunk in (8192, 64, 1):  # every byte, so the unlink's record finds no room either
+        with pytest.raises(KernelError) as error:
+            while True:
+                file.write(bytes(chunk))
+        assert error.value.errno == wasi.ENOSPC
+    size = inode.size - 8192  # the journal grew by a few records meanwhile
+    file.unref()
+    fs.root.unlink("fill")
+    after = write_file(fs.root, "after", b"a" * size)
+    assert read_all(after) == b"a" * size
+    before = tree(fs)
+    fs.unmount()
+    assert tree(mount(storage)) == before
+
+
 def test_full_journal_fails_sync_with_enospc_until_space_is_freed() -> None:
     storage = MemoryStorage(capacity=32 * 1024)
     fs = mount(storage)

@@ -24,6 +24,8 @@ live file are deleted, and an object longer than its file is cut back when opene
 
 Storage errors: StorageFull becomes ENOSPC for the call that needed the room (the
 in-memory state is unchanged for writes and truncates); other StorageErrors are EIO.
+File data never takes the journal's last JOURNAL_ROOM bytes, so unlinking a file on a
+full store still commits, which deletes its object and frees its room.
 A failed sync loses nothing in memory: the changes stay pending and the next sync
 retries. Close never fails (a refused close-time sync is left to the next one).
 """
@@ -44,6 +46,7 @@ from .tmpfs import FILE_SIZE_LIMIT, Directory, RegularFile, SocketNode, Symlink,
 
 OPEN_OBJECTS = 64  # data objects kept open (OPFS sync access handles) at once
 COMPACT_BYTES = 1 << 20  # compact once the log is past this and past the checkpoint
+JOURNAL_ROOM = 64 * 1024  # storage file data may not use (at most 1/16 of the capacity)
 
 # inode attributes as journaled: [ino, kind, mode, nlink, atim, mtim, ctim, target]
 Attributes = list[Any]
@@ -90,6 +93,7 @@ class PersistentFile(RegularFile):
         if end > FILE_SIZE_LIMIT:
             raise KernelError(wasi.EFBIG, "file size limit")
         with _storage_errors():
+            self.fs.make_room(end - self.length)
             self.fs.data_object(self).write(offset, data)
         self.length = max(self.length, end)
         self.mtim = self.ctim = self.fs.clock()
@@ -100,6 +104,7 @@ class PersistentFile(RegularFile):
         if size > FILE_SIZE_LIMIT:
             raise KernelError(wasi.EFBIG, "file size limit")
         with _storage_errors():
+            self.fs.make_room(size - self.length)
             self.fs.data_object(self).truncate(size)
         self.length = size
         self.mtim = self.ctim = self.fs.clock()
@@ -230,6 +235,21 @@ class PersistentFS(TmpFS):
         for ino in list(self.objects):
             self._close_object(ino)
         self.journal.close()
+
+    def make_room(self, growth: int) -> None:
+        """Raise StorageFull unless file data may grow by `growth` bytes and still leave
+        the journal its room (so an unlink can commit on a full store). Commits pending
+        unlinks first when that frees enough (unlink frees room at once on Unix)."""
+        if growth <= 0:
+            return
+        for attempt in range(2):
+            used, capacity = self.storage.usage()
+            if used + growth <= capacity - min(JOURNAL_ROOM, capacity // 16):
+                return
+            if attempt or not self.doomed:
+                break
+            self.commit(())
+        raise StorageFull(f"{growth} bytes of file data do not fit")
 
     def _delete_doomed(self) -> None:
         for ino in self.doomed:
