@@ -63,6 +63,14 @@ def test_execve_in_place_keeps_pid_fds_cwd_and_ignored_signals(system: NativeSys
                      "SIGUSR1 default")
 
 
+def test_sa_restart_handlers_let_read_and_waitpid_go_on(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "restart"]) == \
+        (0, "handler 10\nread 2 \nhandler 10\npid ok exited 7\n")
+    assert run(system, ["proctest", "restart", "no-restart"]) == \
+        (0, ("handler 10\nread -1 Interrupted system call\n"
+             "handler 10\nwaitpid Interrupted system call\n"))
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

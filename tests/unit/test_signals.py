@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from wasmux import signals
 from wasmux.abi import wasi
-from wasmux.errors import ProcessExit
+from wasmux.errors import RESTART, ProcessExit
 from wasmux.kernel import Kernel
 from wasmux.proc import ZOMBIE, Process
 from wasmux_calls import Pending, call, install, spawn
@@ -179,3 +179,49 @@ def test_proc_raise_takes_wasi_numbers(kernel: Kernel, child: Process) -> None:
     with pytest.raises(ProcessExit):
         call(kernel, child, "proc_raise", wasi.SIGSYS)
     assert child.exit_signal == signals.SIGSYS
+
+
+def restarting(kernel: Kernel, process: Process, sig: int) -> None:
+    assert call(kernel, process, "sigaction", sig, 1, signals.CAUGHT, signals.SA_RESTART,
+                0)[0] == 0
+
+
+def test_sa_restart_handler_restarts_a_parked_wait4(kernel: Kernel, process: Process,
+                                                    child: Process) -> None:
+    restarting(kernel, process, signals.SIGUSR1)
+    waiting = Pending(kernel, process, "wait4", child.pid, 0)
+    assert waiting.replies == []
+    kernel.send_signal(process, signals.SIGUSR1)
+    assert waiting.result == (RESTART, ())
+    assert kernel.take_signal(process) == signals.SIGUSR1
+
+
+def test_a_handler_without_sa_restart_among_those_due_means_eintr(
+        kernel: Kernel, process: Process, child: Process) -> None:
+    restarting(kernel, process, signals.SIGUSR1)
+    catch(kernel, process, signals.SIGUSR2)
+    call(kernel, process, "sigprocmask", SIG_BLOCK, signals.bit(signals.SIGUSR1))
+    kernel.send_signal(process, signals.SIGUSR1)
+    waiting = Pending(kernel, process, "wait4", child.pid, 0)
+    kernel.send_signal(process, signals.SIGUSR2)
+    assert waiting.result == (wasi.EINTR, ())
+
+
+def test_poll_and_sleeps_are_never_restarted(kernel: Kernel, process: Process) -> None:
+    restarting(kernel, process, signals.SIGALRM)
+    sleeping = Pending(kernel, process, "poll_oneoff",
+                       [(1, wasi.EVENTTYPE_CLOCK, wasi.CLOCK_MONOTONIC, 10**9, 0, 0)])
+    kernel.send_signal(process, signals.SIGALRM)
+    assert sleeping.result == (wasi.EINTR, ())
+
+
+def test_a_signal_pending_before_a_call_blocks_interrupts_it_at_once(
+        kernel: Kernel, process: Process, child: Process) -> None:
+    """A signal that arrived while the guest computed was not yet delivered: the next
+    blocking call must not sleep through it."""
+    catch(kernel, process, signals.SIGUSR1)
+    kernel.send_signal(process, signals.SIGUSR1)
+    assert Pending(kernel, process, "wait4", child.pid, 0).result == (wasi.EINTR, ())
+    restarting(kernel, process, signals.SIGUSR1)
+    assert Pending(kernel, process, "wait4", child.pid, 0).result == (RESTART, ())
+    assert call(kernel, process, "wait4", child.pid, 1) == (0, (0, 0))  # WNOHANG: no wait

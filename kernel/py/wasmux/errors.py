@@ -27,6 +27,12 @@ class KernelError(Exception):
         self.errno = errno
 
 
+# Not a WASI errno: the reply to a blocking call a caught signal interrupted whose
+# handlers all have SA_RESTART. The host runs the handlers, then submits the same call
+# again (a guest never sees this value).
+RESTART = 512
+
+
 class WouldBlock(Exception):
     """Raised by a handler that must wait: retry after any queue wakes or the deadline
     (monotonic nanoseconds) passes; a handler that sees the deadline passed returns."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import program, signals, syscalls
 from .abi import table, wasi
-from .errors import KernelError, ProcessExec, ProcessExit, WouldBlock
+from .errors import RESTART, KernelError, ProcessExec, ProcessExit, WouldBlock
 from .fdtable import Descriptor, FdTable
 from .file import FileSystem, OpenFile
 from .fs.vfs import VFS
@@ -30,6 +30,15 @@ from .sockets import SocketFS
 from .wait import WaitQueue
 
 WNOHANG, WUNTRACED, WCONTINUED = 1, 2, 8  # wait4 options (<sys/wait.h>)
+# Blocking calls restarted after SA_RESTART handlers, as Linux restarts them (poll,
+# sleeps and sigsuspend never are).
+RESTARTABLE = frozenset(
+    table.BY_NAME[name].number for name in (
+        (table.WASI, "fd_read"), (table.WASI, "fd_pread"), (table.WASI, "fd_write"),
+        (table.WASI, "fd_pwrite"), (table.WASI, "path_open"), (table.WASI, "sock_recv"),
+        (table.WASI, "sock_send"), (table.WASI, "sock_accept"), (table.WASMUX, "wait4"),
+        (table.WASMUX, "ioctl"), (table.WASMUX, "accept4"), (table.WASMUX, "connect"),
+        (table.WASMUX, "sendmsg"), (table.WASMUX, "recvmsg")))
 WAIT_CONTINUED = 0xFFFF  # wait4 status of a continued child
 
 Reply = Callable[[int, tuple[Any, ...]], None]
@@ -85,6 +94,8 @@ class Kernel:
         except KernelError as error:
             return error.errno, ()
         except WouldBlock as block:
+            if process.pending & ~process.blocked:
+                return self._interrupted(process, number), ()
             self._park(Request(self, process, number, args, reply), block)
             return None
 
@@ -118,11 +129,17 @@ class Kernel:
             request.reply(*result)
 
     def interrupt(self, process: Process) -> None:
-        """End the process's blocked syscall with EINTR (a signal arrived)."""
+        """End the process's blocked syscall (a caught signal arrived): EINTR, or
+        RESTART for a restartable call when every handler due has SA_RESTART."""
         request = process.parked
         if request is not None:
             self._unpark(request)
-            request.reply(wasi.EINTR, ())
+            request.reply(self._interrupted(process, request.number), ())
+
+    @staticmethod
+    def _interrupted(process: Process, number: int) -> int:
+        """The errno of call `number` that a deliverable signal keeps from blocking."""
+        return RESTART if number in RESTARTABLE and signals.restarts(process) else wasi.EINTR
 
     def enable_trace(self, write: Callable[[str], None]) -> None:
         """strace-like: wrap every handler to report calls, results and errors."""

@@ -32,6 +32,7 @@ NSIG = 64  # signals 1..64 are valid (32..64 are real-time: default action termi
 DEFAULT, IGNORE, CAUGHT = 0, 1, 2  # dispositions, as the ABI table's sigaction passes them
 SA_NOCLDSTOP = 1  # sigaction flags the kernel itself looks at (Linux values)
 SA_NOCLDWAIT = 2
+SA_RESTART = 0x10000000
 
 # Default actions other than terminate.
 DEFAULT_IGNORED = frozenset({SIGCHLD, SIGURG, SIGWINCH, SIGCONT})
@@ -126,6 +127,13 @@ def newly_unblocked(process: Process) -> list[tuple[int, int]]:
             if action != NOTHING:
                 results.append((sig, action))
     return results
+
+
+def restarts(process: Process) -> bool:
+    """Whether a call interrupted now is restarted after the handlers: every
+    deliverable signal is caught with SA_RESTART (none deliverable: restart too)."""
+    return all(process.actions[sig].flags & SA_RESTART
+               for sig in bits(process.pending & ~process.blocked))
 
 
 def bits(mask: int) -> list[int]:

@@ -209,6 +209,44 @@ int main(int argc, char **argv) {
         waitpid(pid, &status, 0);
         return 0;
     }
+    if (!strcmp(mode, "restart")) {  /* SA_RESTART: read and waitpid go on after a handler */
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_signal;
+        action.sa_flags = argc > 2 ? 0 : SA_RESTART;
+        sigaction(SIGUSR1, &action, NULL);
+        int fds[2];
+        pipe(fds);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+        char *child[] = {"proctest", "signal-then-write", NULL};
+        pid_t pid;
+        posix_spawn(&pid, "/bin/proctest", &actions, NULL, child, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        close(fds[1]);
+        char text[16];
+        ssize_t got = read(fds[0], text, sizeof text);
+        printf("read %d %s\n", (int)got, got < 0 ? strerror(errno) : "");
+        fflush(stdout);
+        int status;
+        pid_t waited = waitpid(pid, &status, 0);
+        if (waited < 0)
+            printf("waitpid %s\n", strerror(errno));
+        else
+            describe(waited, status);
+        return 0;
+    }
+    if (!strcmp(mode, "signal-then-write")) {
+        nap(50);
+        kill(getppid(), SIGUSR1);
+        nap(100);
+        write(1, "ok", 2);
+        nap(50);
+        kill(getppid(), SIGUSR1);
+        nap(100);
+        return 7;
+    }
     if (!strcmp(mode, "signal-parent")) {
         nap(50);
         kill(getppid(), SIGUSR1);

@@ -12,7 +12,9 @@ Signals: after a locked call has written its outs, if its process has a delivera
 (pending, unblocked) signal or was stopped, `GuestState.attend` runs without the lock:
 it holds a stopped process until SIGCONT, then calls the guest's exported
 `wasmux_signal(sig)` trampoline (libwasmux runs the handler with its mask) for each
-deliverable signal, and only then is the errno returned to the guest.
+deliverable signal, and only then is the errno returned to the guest. A blocking call
+interrupted by SA_RESTART handlers (the kernel's RESTART reply) runs them the same way
+and is submitted again (`GuestState.park`).
 
 Native memory is read and written through `SPACE`/`VIEW`, a buffer over the whole
 user address space: `struct` then reads wasmtime's argument slots and guest memory at
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from wasmtime import _ffi as ffi
 
 from ..abi import table, wasi
-from ..errors import KernelError, ProcessExec, ProcessExit, WouldBlock
+from ..errors import RESTART, KernelError, ProcessExec, ProcessExit, WouldBlock
 from ..syscalls import LOCKLESS
 
 if TYPE_CHECKING:
@@ -53,6 +55,7 @@ EXITED = -2
 KILLED = -3
 FAILED = -4
 EXECED = -5  # execve in place: the thread starts the next image (GuestState.next_image)
+TRAPPED = -6  # a signal handler run while restarting a call ended the guest
 
 PUT_I32 = struct.Struct("<i").pack_into
 PUT_U32 = struct.Struct("<I").pack_into
@@ -137,10 +140,26 @@ class GuestState:
         self.result = (errno, outs)
         self.event.set()
 
-    def park(self, number: int, args: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
-        """A handler would block: submit through the kernel's park path and wait on
-        this thread, without the kernel lock, until the reply, a kill, or the process
-        ending some other way (its `exited` queue)."""
+    def park(self, number: int, args: tuple[Any, ...], caller: int,
+             restart: bool = False) -> tuple[int, tuple[Any, ...]]:
+        """A handler would block (or, with `restart`, was interrupted by SA_RESTART
+        handlers): wait for the reply as `_wait_reply` does; on a RESTART reply run the
+        signal handlers and submit the call again. (TRAPPED, (trap,)) if a handler
+        ended the guest."""
+        while True:
+            if restart:
+                trap = self.attend(caller)
+                if trap:
+                    return TRAPPED, (trap,)
+            result = self._wait_reply(number, args)
+            if result[0] != RESTART:
+                return result
+            restart = True
+
+    def _wait_reply(self, number: int, args: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+        """Submit through the kernel's park path and wait on this thread, without the
+        kernel lock, until the reply, a kill, or the process ending some other way (its
+        `exited` queue)."""
         process = self.process
         self.event.clear()
         self.result = None
@@ -417,8 +436,11 @@ def _source(call: table.Syscall) -> str:
         "    finally:",
         "        RELEASE()",
         "    if errno:",
-        "        if errno == BLOCKED:",
-        f"            errno, outs = state.park({call.number}, ({''.join(v + ', ' for v in ins)}))",
+        "        if errno == BLOCKED or errno == RESTART:",
+        (f"            errno, outs = state.park({call.number}, "
+         f"({''.join(v + ', ' for v in ins)}), caller, errno == RESTART)"),
+        "            if errno == TRAPPED:",
+        "                return outs[0]",
         "        if errno < 0:",
         "            return state.stop(errno)",
         "        if errno:",
@@ -491,8 +513,9 @@ def _namespace() -> dict[str, Any]:
         "SPACE": SPACE, "VIEW": VIEW, "PUT_I32": PUT_I32, "PUT_U32": PUT_U32,
         "PUT_U64": PUT_U64, "EILSEQ": wasi.EILSEQ,
         "BLOCKED": BLOCKED, "EXITED": EXITED, "KILLED": KILLED, "FAILED": FAILED,
-        "EXECED": EXECED, "KernelError": KernelError, "WouldBlock": WouldBlock,
-        "ProcessExit": ProcessExit, "ProcessExec": ProcessExec,
+        "EXECED": EXECED, "TRAPPED": TRAPPED, "RESTART": RESTART,
+        "KernelError": KernelError, "WouldBlock": WouldBlock, "ProcessExit": ProcessExit,
+        "ProcessExec": ProcessExec,
         "SUBSCRIPTION": wasi.SUBSCRIPTION, "iovecs": iovecs, "gather": gather,
         "scatter": scatter, "put_buffer": put_buffer, "put_strings": put_strings,
         "put_events": put_events, "fault": fault,

@@ -45,7 +45,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..abi import table, wasi
-from ..errors import KernelError, ProcessExec, ProcessExit
+from ..errors import RESTART, KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
 from ..fs.opfs import OPFSStorage
@@ -326,6 +326,8 @@ class BrowserSystem:
     def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
         """Write a reply into scratch; returns how many bytes of scratch JS copies."""
         scratch = self.scratch
+        if errno == RESTART:  # the process worker cannot re-submit a call yet
+            errno = wasi.EINTR
         length = ENCODERS[number](scratch, outs) if errno == 0 else 0
         signal = self.kernel.take_signal(process) if process.state == RUNNING else 0
         HEADER_OUT.pack_into(scratch, ERRNO_AT, errno, length, signal)
