@@ -6,7 +6,9 @@
 // page -> worker {type:"boot", wipe, cols, rows}, {type:"input"}, {type:"resize"};
 // worker -> page {type:"progress", stage, loaded, total}, {type:"output"}, {type:"ready"},
 // {type:"fatal", message}, {type:"locked"}. URL parameters: ?wipe=1 wipes the stored
-// system after a confirmation, ?wipe=force without one.
+// system after a confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
+// only) loads the kernel worker's test hooks (kernel/testing.js) and exposes the worker
+// as window.wasmux.kernelWorker.
 // Tests and benchmarks read window.wasmux (console, ready, stages shown, message).
 
 import { attachConsole } from "./kernel/drivers/console.js";
@@ -192,7 +194,9 @@ function startKernel(missingPromise) {
       return;
     }
     showStage("Starting the kernel");
-    worker.postMessage({ type: "boot", wipe: wipeRequested(), ...terminal.size() });
+    const test = new URL(location.href).searchParams.get("test") === "1";
+    if (test) wasmux.kernelWorker = worker;
+    worker.postMessage({ type: "boot", wipe: wipeRequested(), test, ...terminal.size() });
   });
 }
 

@@ -9,8 +9,12 @@ theirs there.
 
 from __future__ import annotations
 
+import base64
+import io
+import re
 import statistics
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,9 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from wasmux.abi import table
 
 from . import harness
 from .harness import Row, absolute_row
+from .programs import BUILD as build_dir
+from .programs import SOURCES as programs_dir
+from .programs import compile_c
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging"))
 
@@ -124,7 +132,206 @@ def boot_rows(bench: BrowserBench, settings: Settings) -> list[Row]:
     ]
 
 
-BENCHMARKS: list[Callable[[BrowserBench, Settings], list[Row]]] = [boot_rows]
+@dataclass(frozen=True, slots=True)
+class WorkerSizes:
+    """How much work the worker-level benchmarks do (repeats alternate the runs)."""
+
+    repeats: int
+    null_calls: int
+    spawns: int
+    pipe_bytes: int
+    file_bytes: int
+    cpu_rounds: int
+
+
+WORKER_FULL = WorkerSizes(repeats=5, null_calls=20_000, spawns=40, pipe_bytes=200 << 20,
+                          file_bytes=64 << 20, cpu_rounds=20_000)
+WORKER_QUICK = WorkerSizes(repeats=1, null_calls=2_000, spawns=10, pipe_bytes=16 << 20,
+                           file_bytes=8 << 20, cpu_rounds=2_000)
+GUEST_PROGRAMS = ("browser_bench", "cpu_bound")
+# Sends {type:"test", op, ...} to the kernel worker (kernel/testing.js; the page has
+# ?test=1) and resolves with its answer. An `archive` argument comes as base64.
+TEST_OP = """
+([op, args]) => new Promise((resolve, reject) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data }) =>
+    data.error ? reject(new Error(data.error)) : resolve(data.result);
+  if (args.archive) args.archive = Uint8Array.from(atob(args.archive), (c) => c.charCodeAt(0));
+  window.wasmux.kernelWorker.postMessage({ type: "test", op, port: channel.port2, ...args },
+                                         [channel.port2]);
+})
+"""
+# Runs a wasm32-wasi module bare in the page (no Wasmux: a minimal WASI in JS, other
+# imports answer ENOSYS) `times` times; returns [stdout of the last run, median ms of
+# instantiate + _start].
+BARE_RUN = """
+async ([encoded, argv, times]) => {
+  const module = await WebAssembly.compile(Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)));
+  const encoder = new TextEncoder();
+  const args = argv.map((arg) => encoder.encode(arg + "\0"));
+  let memory = null;
+  let stdout = "";
+  class Exit { constructor(code) { this.code = code; } }
+  const wasi = {
+    args_sizes_get(count, size) {
+      const view = new DataView(memory.buffer);
+      view.setUint32(count, args.length, true);
+      view.setUint32(size, args.reduce((total, arg) => total + arg.length, 0), true);
+      return 0;
+    },
+    args_get(pointers, buffer) {
+      const view = new DataView(memory.buffer);
+      args.forEach((arg, index) => {
+        view.setUint32(pointers + 4 * index, buffer, true);
+        new Uint8Array(memory.buffer).set(arg, buffer);
+        buffer += arg.length;
+      });
+      return 0;
+    },
+    clock_time_get(id, precision, result) {
+      const now = BigInt(Math.round(performance.now() * 1e6));
+      new DataView(memory.buffer).setBigUint64(result, now, true);
+      return 0;
+    },
+    fd_write(fd, iovs, count, written) {
+      const view = new DataView(memory.buffer);
+      let total = 0;
+      for (let index = 0; index < count; index++) {
+        const address = view.getUint32(iovs + 8 * index, true);
+        const length = view.getUint32(iovs + 8 * index + 4, true);
+        stdout += new TextDecoder().decode(new Uint8Array(memory.buffer, address, length));
+        total += length;
+      }
+      view.setUint32(written, total, true);
+      return 0;
+    },
+    proc_exit(code) { throw new Exit(code); },
+  };
+  const imports = {};
+  for (const { module: name, name: field } of WebAssembly.Module.imports(module)) {
+    (imports[name] ??= {})[field] = (name === "wasi_snapshot_preview1" && wasi[field]) ||
+      (() => 52);
+  }
+  const times_ms = [];
+  for (let run = 0; run < times; run++) {
+    stdout = "";
+    const start = performance.now();
+    const instance = await WebAssembly.instantiate(module, imports);
+    memory = instance.exports.memory;
+    try {
+      instance.exports._start();
+    } catch (error) {
+      if (!(error instanceof Exit)) throw error;
+    }
+    times_ms.push(performance.now() - start);
+  }
+  times_ms.sort((a, b) => a - b);
+  return [stdout, times_ms[Math.floor(times / 2)]];
+}
+"""
+WORKER_LEGEND = """null syscall: sched_yield in a loop inside Wasmux (C, timed by the guest), served by the
+  Python kernel; baseline: the same program with the call answered by a JS handler in the
+  same kernel worker over the same channel (kernel/testing.js answerInJS);
+spawn+exit: a C program spawning /bench/exit_zero and waiting, median; baseline: the same
+  module instantiated and run bare in the page;
+pipe: browser_bench source | browser_bench sink, 1 MiB calls, timed by the sink; baseline:
+  JS copy of 1 MiB buffers in the kernel worker;
+file write/read: 1 MiB calls on / (write includes close, a sync point); baseline: raw
+  OPFS sync access handle, 1 MiB calls, in the kernel worker, same run;
+CPU-bound: bench/programs/cpu_bound.c inside Wasmux vs the same module bare in the page."""
+
+
+def _guest_archive(programs: dict[str, Path]) -> str:
+    """A tar of /bench/<name> (mode 0755) for every program, base64-encoded."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        directory = tarfile.TarInfo("bench")
+        directory.type, directory.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(directory)
+        for name, path in programs.items():
+            data = path.read_bytes()
+            member = tarfile.TarInfo(f"bench/{name}")
+            member.size, member.mode = len(data), 0o755
+            tar.addfile(member, io.BytesIO(data))
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _figure(page: Page, command: str, key: str, timeout_ms: float = 300_000) -> float:
+    """Runs `command` in the VM's shell; the number after `key` in its output."""
+    output = browser_session.run_command(page, command, timeout_ms=timeout_ms)
+    found = re.search(rf"{key} ([\d.]+)", output)
+    if found is None:
+        raise RuntimeError(f"{command}: no {key} in {output!r}")
+    return float(found[1])
+
+
+def worker_rows(bench: BrowserBench, settings: Settings) -> list[Row]:
+    """Null syscall, spawn+exit, pipe, file and CPU-bound benchmarks in one booted VM."""
+    sizes = WORKER_QUICK if settings == QUICK else WORKER_FULL
+    programs = {name: compile_c([programs_dir / f"{name}.c"], build_dir / f"{name}.wasm",
+                                optimize="-O2") for name in GUEST_PROGRAMS}
+    programs["exit_zero"] = compile_c([programs_dir / "exit_zero.c"],
+                                      build_dir / "exit_zero.wasm")
+    sched_yield = next(call.number for call in table.SYSCALLS if call.name == "sched_yield")
+    samples: dict[str, list[float]] = {}
+
+    def sample(name: str, value: float) -> None:
+        samples.setdefault(name, []).append(value)
+
+    with bench.browser() as context:
+        page = browser_session.first_page(context)
+        page.goto(bench.url + "?test=1")
+        browser_session.wait_for_prompt(page, timeout_ms=180_000)
+        page.evaluate(TEST_OP, ["install", {"archive": _guest_archive(programs)}])
+        cpu_module = base64.b64encode(programs["cpu_bound"].read_bytes()).decode()
+        exit_module = base64.b64encode(programs["exit_zero"].read_bytes()).decode()
+        null = f"/bench/browser_bench null {sizes.null_calls}"
+        _figure(page, null, "ns_per_call")  # warm-up: modules compiled, JIT warm
+        for _ in range(sizes.repeats):
+            sample("null", _figure(page, null, "ns_per_call"))
+            page.evaluate(TEST_OP, ["answerInJS", {"numbers": [sched_yield]}])
+            sample("null js", _figure(page, null, "ns_per_call"))
+            page.evaluate(TEST_OP, ["answerInJS", {"numbers": []}])
+            sample("spawn", _figure(
+                page, f"/bench/browser_bench spawn {sizes.spawns} /bench/exit_zero", "median_ms"))
+            sample("spawn bare", page.evaluate(BARE_RUN, [exit_module, ["exit_zero"],
+                                                          sizes.spawns])[1])
+            sample("pipe", _figure(page, f"/bench/browser_bench source {sizes.pipe_bytes} | "
+                                   "/bench/browser_bench sink", "mb_per_s"))
+            sample("copy", page.evaluate(TEST_OP, ["copy", {"bytes": sizes.pipe_bytes,
+                                                            "chunk": 1 << 20}]))
+            for mode in ("write", "read"):
+                sample(mode, _figure(page, f"/bench/browser_bench {mode} /bench.dat "
+                                     f"{sizes.file_bytes}", "mb_per_s"))
+            raw = page.evaluate(TEST_OP, ["opfsRaw", {"bytes": sizes.file_bytes,
+                                                      "chunk": 1 << 20}])
+            sample("raw write", raw["write"])
+            sample("raw read", raw["read"])
+            browser_session.run_command(page, "rm /bench.dat")
+            sample("cpu", sizes.cpu_rounds / _figure(
+                page, f"/bench/cpu_bound {sizes.cpu_rounds}", "ns") * 1e9)
+            output, _ = page.evaluate(BARE_RUN, [cpu_module, ["cpu_bound", str(sizes.cpu_rounds)],
+                                                 1])
+            sample("cpu bare", sizes.cpu_rounds / float(output.split()[1]) * 1e9)
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    pipe = median["pipe"]
+    return [
+        harness.ratio_row("null syscall sched_yield", "ns", median["null"],
+                          "JS handler, same worker", median["null js"], at_most=1.2),
+        absolute_row("spawn+exit (median)", "ms", median["spawn"],
+                     "bare instantiate+run in page", median["spawn bare"], at_most=5),
+        Row("pipe throughput", "MB/s", pipe, "JS 1 MiB copy", median["copy"], ">= 1000 MB/s",
+            pipe >= 1000),
+        harness.ratio_row("file write 1 MiB calls", "MB/s", median["write"],
+                          "raw OPFS sync handle", median["raw write"], at_least=0.5),
+        harness.ratio_row("file read 1 MiB calls", "MB/s", median["read"],
+                          "raw OPFS sync handle", median["raw read"], at_least=0.5),
+        harness.ratio_row("CPU-bound C program", "rounds/s", median["cpu"],
+                          "same module bare in page", median["cpu bare"], at_least=0.95),
+    ]
+
+
+BENCHMARKS: list[Callable[[BrowserBench, Settings], list[Row]]] = [boot_rows, worker_rows]
 
 
 def run(quick: bool) -> tuple[list[Row], str]:
@@ -156,4 +363,5 @@ def main(quick: bool) -> int:
           f"{settings.cold_boots} cold)")
     print(harness.table(rows))
     print(legend)
+    print(WORKER_LEGEND)
     return 0

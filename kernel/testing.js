@@ -1,0 +1,63 @@
+// Test and benchmark hooks of the kernel worker, loaded only when the page was opened
+// with ?test=1 (boot.js then sends {type:"boot", test:true} and exposes the kernel worker
+// as window.wasmux.kernelWorker). Never part of a normal boot.
+//
+// Layer: kernel-worker helper (imports nothing; kernel-worker.js passes what it needs).
+// Protocol: page -> kernel worker {type:"test", op, port, ...}; the answer goes to `port`
+// (a MessagePort) as {result} or {error}. Ops:
+//   install {archive: Uint8Array}   unpack a tar archive (files with their modes) into
+//                                   the root and sync: how tests put programs in the VM
+//   answerInJS {numbers: [..]}      answer these syscall numbers in JS (errno 0, no outs)
+//                                   instead of the Python kernel: the baseline of the null
+//                                   syscall benchmark, same channel and pump
+//   opfsRaw {bytes, chunk}          raw OPFS sync access handle throughput in this
+//                                   worker: {write, read} in MB/s (write includes flush)
+//   copy {bytes, chunk}             JS copy throughput between two buffers, MB/s
+
+const RAW_FILE = "bench-raw";
+
+export async function handle(message, kernel) {
+  const { op, port } = message;
+  try {
+    port.postMessage({ result: await OPS[op](message, kernel) });
+  } catch (error) {
+    port.postMessage({ error: String(error?.stack ?? error) });
+  }
+}
+
+const OPS = {
+  install({ archive }, kernel) {
+    return kernel.system().install_root(archive);
+  },
+  answerInJS({ numbers }, kernel) {
+    kernel.answeredInJS.clear();
+    for (const number of numbers) kernel.answeredInJS.add(number);
+    return numbers.length;
+  },
+  async opfsRaw({ bytes, chunk }, kernel) {
+    const file = await kernel.wasmux.getFileHandle(RAW_FILE, { create: true });
+    const handle = await file.createSyncAccessHandle();
+    const data = new Uint8Array(chunk).fill(120);
+    try {
+      handle.truncate(0);
+      let start = performance.now();
+      for (let done = 0; done < bytes; done += chunk) handle.write(data, { at: done });
+      handle.flush();
+      const write = bytes / ((performance.now() - start) / 1e3) / 1e6;
+      start = performance.now();
+      for (let done = 0; done < bytes; done += chunk) handle.read(data, { at: done });
+      const read = bytes / ((performance.now() - start) / 1e3) / 1e6;
+      return { write, read };
+    } finally {
+      handle.close();
+      await kernel.wasmux.removeEntry(RAW_FILE);
+    }
+  },
+  copy({ bytes, chunk }) {
+    const source = new Uint8Array(new SharedArrayBuffer(chunk)).fill(1);
+    const target = new Uint8Array(chunk);
+    const start = performance.now();
+    for (let done = 0; done < bytes; done += chunk) target.set(source);
+    return bytes / ((performance.now() - start) / 1e3) / 1e6;
+  },
+};
