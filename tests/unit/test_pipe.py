@@ -105,8 +105,28 @@ def test_large_write_is_partial_up_to_the_capacity(kernel: Kernel, process: Proc
     assert ok(kernel, process, "fd_write", write_fd, data) == (PIPE_CAPACITY,)
     received = ok(kernel, process, "fd_read", read_fd, 1 << 20)[0]
     assert received == data[:PIPE_CAPACITY]
+    ok(kernel, process, "fd_write", write_fd, bytes(PIPE_CAPACITY // 2))
+    assert ok(kernel, process, "fd_write", write_fd, data) == (PIPE_CAPACITY // 2,)
+
+
+def test_large_write_parks_until_half_the_pipe_is_free(kernel: Kernel, process: Process,
+                                                       spawn: Callable[..., Process]) -> None:
+    read_fd, write_fd = make_pipe(kernel, process)
     ok(kernel, process, "fd_write", write_fd, bytes(PIPE_CAPACITY - 10))
-    assert ok(kernel, process, "fd_write", write_fd, data) == (10,)  # > PIPE_BUF: partial
+    pending = Pending(kernel, process, "fd_write", write_fd, b"z" * (2 * PIPE_BUF))
+    assert pending.parked  # 10 bytes free: a large write waits rather than trickle in
+    reader = spawn()
+    reader_fd = reader.fds.install(Descriptor(process.fds.get(read_fd).file.ref()))
+    ok(kernel, reader, "fd_read", reader_fd, PIPE_BUF)
+    assert not pending.done
+    ok(kernel, reader, "fd_read", reader_fd, PIPE_CAPACITY // 2 - PIPE_BUF - 10)
+    assert pending.result == (0, (2 * PIPE_BUF,))
+
+
+def test_nonblocking_large_write_takes_what_fits(kernel: Kernel, process: Process) -> None:
+    _, write_fd = make_pipe(kernel, process, wasi.FDFLAGS_NONBLOCK)
+    ok(kernel, process, "fd_write", write_fd, bytes(PIPE_CAPACITY - 10))
+    assert ok(kernel, process, "fd_write", write_fd, bytes(2 * PIPE_BUF)) == (10,)
 
 
 def test_megabytes_flow_through_in_order(kernel: Kernel, process: Process) -> None:

@@ -8,11 +8,18 @@ counts the descriptions of each kind to know when the last reader or writer is g
 Semantics (Linux's): the buffer holds PIPE_CAPACITY bytes. A read takes what is
 buffered (up to its size), parks while the buffer is empty and writers exist, and
 returns b'' at end of file. A write of at most PIPE_BUF bytes is atomic: it parks until
-all of it fits. A larger write takes what fits and returns that count (a partial write,
-as POSIX allows; the caller's libc writes the rest), parking only while the buffer is
-full. A write with no reader left fails with EPIPE; the syscall handler that sees
-EPIPE sends SIGPIPE to the writer (syscalls/fd.py `broken_pipe`). Non-blocking ends get
-EAGAIN from OpenFile where these park.
+all of it fits. A larger write that does not fit takes what fits once at least half the
+capacity is free and returns that count (a partial write; the caller's libc writes the
+rest), and parks before that. A blocking write on Linux does not return before all of
+it is written, so a reader sees no difference, but the writer wakes once per half
+buffer instead of once per PIPE_BUF drained (each wake is a thread switch). A
+non-blocking large write takes whatever fits. A write with no reader left fails with
+EPIPE; the syscall handler that sees EPIPE sends SIGPIPE to the writer (syscalls/fd.py
+`broken_pipe`). Non-blocking ends get EAGAIN from OpenFile where these park.
+
+Wake-ups: a write wakes readers; a read wakes writers (and POLLOUT pollers) when less
+than PIPE_BUF was free before it or when it frees half the capacity: what a parked
+writer can be waiting for.
 
 File type: WASI has no FIFO type and wasi-libc's fstat maps only the WASI file types to
 S_IF* bits, so a pipe reports FILETYPE_UNKNOWN (st_mode has no type bits: S_ISFIFO is
@@ -85,19 +92,25 @@ class Pipe(Inode):
         else:
             data = bytes(buffer[:size])
             del buffer[:size]
-        self.writable.wake_all()
+        room = self.capacity - len(buffer)
+        before = room - len(data)
+        if before < PIPE_BUF or before < self.capacity // 2 <= room:
+            self.writable.wake_all()
         return data
 
     def write(self, file: OpenFile, offset: int, data: bytes) -> int:
-        """Accepts all of a write of at most PIPE_BUF bytes or parks; a larger one takes
-        what fits. EPIPE when no reader is left."""
+        """Accepts all of a write that fits. Otherwise parks if it is of at most
+        PIPE_BUF bytes (atomic), or while less than half the capacity is free (any
+        room at all when non-blocking), and then takes what fits. EPIPE when no reader
+        is left."""
         if self.readers == 0:
             raise KernelError(wasi.EPIPE, "no reader on the pipe")
         length = len(data)
         if length == 0:
             return 0
         room = self.capacity - len(self.buffer)
-        if room < length and (length <= PIPE_BUF or room == 0):
+        if room < length and (length <= PIPE_BUF or room == 0 or (
+                room < self.capacity // 2 and not file.flags & wasi.FDFLAGS_NONBLOCK)):
             raise WouldBlock(self.writable)
         if length > room:
             self.buffer += memoryview(data)[:room]
