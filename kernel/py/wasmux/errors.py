@@ -23,8 +23,15 @@ class KernelError(Exception):
     __slots__ = ("errno",)
 
     def __init__(self, errno: int, message: str = "") -> None:
-        super().__init__(message or wasi.errno_name(errno))
+        if message:
+            super().__init__(message)
         self.errno = errno
+
+    def __str__(self) -> str:
+        """The message, else the errno's name (made only when shown: most errors a
+        guest gets are never printed, and raising is on the syscall path)."""
+        message = self.args[0] if self.args else ""
+        return message if isinstance(message, str) and message else wasi.errno_name(self.errno)
 
 
 # Not a WASI errno: the reply to a blocking call a caught signal interrupted whose

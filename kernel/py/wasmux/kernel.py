@@ -309,13 +309,13 @@ class Kernel:
         group, -1 any, <-1 group -pid) that ended (reaped), or with WUNTRACED stopped,
         or with WCONTINUED continued; (0, 0) with WNOHANG when none has; ECHILD when
         no child matches. Parks on the caller's children_changed queue otherwise."""
-        children = [child for child in self.processes.children(process.pid)
-                    if pid == -1 or (pid > 0 and child.pid == pid)
+        matched = False
+        for child in self.processes.children(process.pid):
+            if not (pid == -1 or (pid > 0 and child.pid == pid)
                     or (pid == 0 and child.pgid == process.pgid)
-                    or (pid < -1 and child.pgid == -pid)]
-        if not children:
-            raise KernelError(wasi.ECHILD)
-        for child in children:
+                    or (pid < -1 and child.pgid == -pid)):
+                continue
+            matched = True
             if child.state == ZOMBIE:
                 self.processes.remove(child.pid)
                 return child.pid, child.wait_status
@@ -325,6 +325,8 @@ class Kernel:
             if options & WCONTINUED and child.continue_unreported:
                 child.continue_unreported = False
                 return child.pid, WAIT_CONTINUED
+        if not matched:
+            raise KernelError(wasi.ECHILD)
         if options & WNOHANG:
             return 0, 0
         raise WouldBlock(process.children_changed)
