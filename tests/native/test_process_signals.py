@@ -59,7 +59,7 @@ def test_execve_in_place_keeps_pid_fds_cwd_and_ignored_signals(system: NativeSys
     before, missing, after = output.splitlines()
     pid = before.split()[-1]
     assert status == 0 and missing == "missing: No such file or directory"
-    assert after == (f"after pid {pid} cwd /tmp fd5 open fd6 closed SIGINT ignored "
+    assert after == (f"after pid {pid} cwd /tmp fd5 open fd4 closed SIGINT ignored "
                      "SIGUSR1 default")
 
 
@@ -69,6 +69,18 @@ def test_sa_restart_handlers_let_read_and_waitpid_go_on(system: NativeSystem) ->
     assert run(system, ["proctest", "restart", "no-restart"]) == \
         (0, ("handler 10\nread -1 Interrupted system call\n"
              "handler 10\nwaitpid Interrupted system call\n"))
+
+
+def test_the_preopened_root_is_out_of_the_way_of_program_fds(system: NativeSystem) -> None:
+    expected = "open fds: 0 1 2; dup2(3, 9) -1 Bad file descriptor; open 3\n"
+    assert run(system, ["proctest", "fds"]) == (0, expected)
+    assert run(system, ["proctest", "vfork", "/bin/proctest", "fds"])[1] \
+        .startswith("pid ok exited 0\n")
+    with system.host.lock:
+        vfs = system.kernel.vfs
+        file = vfs.open(None, vfs.root, "/tmp/vfork-out", 0, True, True, False, 0, "")
+        assert file.read(100) == expected.encode()
+        file.unref()
 
 
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:

@@ -286,6 +286,22 @@ def test_failed_execve_changes_nothing(kernel: Kernel, parent: Process) -> None:
     assert call(kernel, parent, "execve", "/bin/prog", packed("p"), b"")[0] == wasi.EINVAL
 
 
+def test_a_new_image_finds_the_root_preopened_before_the_first_free_fd(
+        kernel: Kernel, parent: Process) -> None:
+    """libwasmux moves the root to a high close-on-exec fd: children get a new one."""
+    errno, (high,) = call(kernel, parent, "fcntl", 3, 1030, 1000)  # F_DUPFD_CLOEXEC
+    assert errno == 0 and parent.fds.get(high).preopen == "/"
+    assert call(kernel, parent, "fd_close", 3) == (0, ())
+    assert call(kernel, parent, "dup3", 1, 4, 0) == (0, ())
+    errno, child = spawn(kernel, parent, "/bin/prog")
+    assert errno == 0 and child is not None
+    assert sorted(child.fds.entries) == [0, 1, 2, 3, 4]
+    assert child.fds.get(3).preopen == "/" and child.fds.get(4).preopen is None
+    names = [name for name, _ in kernel.vfs.resolve(child, kernel.vfs.root,
+                                                     "/proc/self/fd").list()]
+    assert names == ["0", "1", "2", "4"]
+
+
 def test_exec_outside_vfork_is_einval(kernel: Kernel, parent: Process) -> None:
     assert call(kernel, parent, "vfork_exec", "/bin/prog", packed("p"), b"")[0] == wasi.EINVAL
     assert call(kernel, parent, "vfork_exit", 0)[0] == wasi.EINVAL

@@ -176,7 +176,12 @@ class Kernel:
         group, session, terminal, umask, mask and ignored signals (a parentless process
         leads its own session). `pid` is one reserved with allocate_pid(reserve=True).
         EAGAIN when the process table is full, ENOEXEC (with a message) for a module
-        the host cannot run."""
+        the host cannot run. The new image finds the root preopened (_preopen_root)."""
+        try:
+            self._preopen_root(fds)
+        except KernelError:
+            fds.close_all()
+            raise
         if pid is None:
             pid = self.processes.allocate_pid()
         if pid is None:
@@ -200,6 +205,17 @@ class Kernel:
             raise
         return process
 
+    def _preopen_root(self, fds: FdTable) -> None:
+        """A new image needs a preopened root to resolve paths: wasi-libc looks for
+        preopens from fd 3 up to the first free fd, where the root goes if none of
+        these is one. libwasmux moves it above the fds programs use, close-on-exec."""
+        fd = 3
+        while fd in fds.entries:
+            if fds.entries[fd].preopen is not None:
+                return
+            fd += 1
+        fds.install_at(fd, self.root_descriptor())
+
     def spawn_path(self, parent: Process | None, path: str, argv: list[bytes],
                    environ: list[bytes], fds: FdTable, cwd: str, pgid: int | None = None,
                    pid: int | None = None) -> Process:
@@ -220,12 +236,14 @@ class Kernel:
                   environ: list[bytes]) -> None:
         """execve in place: load the program `path` (as spawn_path), have the host
         replace the caller's image, then keep pid, parent, group, session, cwd, umask,
-        mask and pending signals, close close-on-exec fds, reset caught signals to
-        default (ignored stay ignored) and raise ProcessExec. Errors change nothing."""
+        mask and pending signals, close close-on-exec fds (the root preopened again as
+        for spawn), reset caught signals to default (ignored stay ignored) and raise
+        ProcessExec. Errors change nothing."""
         executable, module, argv = program.load(self.vfs, process, path, process.cwd, argv)
         self.host.exec_process(process, module)
         for fd in [fd for fd, entry in process.fds.entries.items() if entry.cloexec]:
             process.fds.close(fd)
+        self._preopen_root(process.fds)
         process.argv, process.environ, process.executable = argv, environ, executable
         process.actions = signals.exec_actions(process.actions)
         process.suspend_mask = None

@@ -130,10 +130,10 @@ def newly_unblocked(process: Process) -> list[tuple[int, int]]:
 
 
 def restarts(process: Process) -> bool:
-    """Whether a call interrupted now is restarted after the handlers: every
-    deliverable signal is caught with SA_RESTART (none deliverable: restart too)."""
-    return all(process.actions[sig].flags & SA_RESTART
-               for sig in bits(process.pending & ~process.blocked))
+    """Whether a call interrupted now is restarted after the handlers: there are
+    deliverable signals and every one is caught with SA_RESTART."""
+    ready = process.pending & ~process.blocked
+    return bool(ready) and all(process.actions[sig].flags & SA_RESTART for sig in bits(ready))
 
 
 def bits(mask: int) -> list[int]:

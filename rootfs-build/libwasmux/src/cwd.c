@@ -4,11 +4,21 @@
    __wasmux_libc_chdir (what `chdir` names in programs) changes the kernel's first and
    then wasi-libc's. At start-up wasi-libc's copy is set from the kernel's, which a
    spawned process inherits from its parent; when a vfork child that changed directory
-   execs or exits, the parent re-reads the kernel's (process.c). */
+   execs or exits, the parent re-reads the kernel's (process.c).
+
+   wasi-libc resolves paths through the preopened root the kernel gives every new
+   image at the lowest free fd from 3. A POSIX program expects that fd to be free (a
+   shell's `>&3` must fail, a child must not see it), so at start-up the root moves to
+   WASMUX_ROOT_FD or above, close-on-exec, and wasi-libc is told. */
 #define WASMUX_BUILDING_LIBRARY 1
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+#include <wasi/api.h>
+#include <wasi/libc.h>
+
+#include <wasmux/fd.h>
 
 #include "internal.h"
 
@@ -46,4 +56,32 @@ __attribute__((constructor)) static void inherit_working_directory(void) {
         return;
     path[length] = '\0';
     chdir(path);
+}
+
+void __wasilibc_reset_preopens(void);
+
+/* After wasi-libc's own scan (constructor 51): find the root preopen among the fds
+   open from 3 up, move it high and close-on-exec, and make wasi-libc use the copy.
+   Raw kernel calls only: an object before fd.o that calls fcntl would pull wasi-libc's
+   fcntl into the link as well. */
+__attribute__((constructor(52))) static void move_root_preopen(void) {
+    uint32_t fd = 3, result;
+    __wasi_prestat_t prestat;
+    while (__wasi_fd_prestat_get(fd, &prestat) != __WASI_ERRNO_SUCCESS
+           || prestat.tag != __WASI_PREOPENTYPE_DIR) {
+        if (__wasmux_fcntl(fd, F_GETFD, 0, &result) != 0)
+            return;
+        fd++;
+    }
+    char prefix[PATH_MAX];
+    size_t length = prestat.u.dir.pr_name_len;
+    if (length >= sizeof prefix || __wasi_fd_prestat_dir_name(fd, (uint8_t *)prefix, length))
+        return;
+    prefix[length] = '\0';
+    uint32_t moved;
+    if (__wasmux_fcntl(fd, F_DUPFD_CLOEXEC, WASMUX_ROOT_FD, &moved) != 0)
+        return;
+    __wasilibc_reset_preopens();
+    (void)__wasi_fd_close(fd);
+    __wasilibc_register_preopened_fd((int)moved, prefix);
 }

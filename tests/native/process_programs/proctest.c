@@ -154,6 +154,16 @@ int main(int argc, char **argv) {
                user.sa_handler == SIG_DFL ? "default" : "not default");
         return 0;
     }
+    if (!strcmp(mode, "fds")) {  /* the open fds below 1000; fd 3 is free, as on Linux */
+        printf("open fds:");
+        for (int fd = 0; fd < 1000; fd++)
+            if (fcntl(fd, F_GETFD) >= 0)
+                printf(" %d", fd);
+        int result = dup2(3, 9);
+        printf("; dup2(3, 9) %d %s", result, result < 0 ? strerror(errno) : "");
+        printf("; open %d\n", open("/tmp", O_RDONLY));
+        return 0;
+    }
     if (!strcmp(mode, "hello")) {
         printf("hello from %s\n", argc > 2 ? argv[2] : "child");
         return 0;

@@ -277,3 +277,10 @@ class FdDirectory(ProcDirectory):
         for fd, descriptor in sorted(fs.process(pid).fds.entries.items()):
             yield str(fd), ProcLink(fs, process_ino(pid, FD_LINK_SLOT + fd),
                                     descriptor.file.path)
+
+    def list(self) -> Iterable[tuple[str, Inode]]:
+        """Without the preopened root (wasi-libc's capability for resolving paths, not
+        a descriptor the program opened; libwasmux keeps it at a high fd)."""
+        descriptors = self.fs.process(self.pid).fds.entries
+        return [(name, inode) for name, inode in self.entries()
+                if descriptors[int(name)].preopen is None]

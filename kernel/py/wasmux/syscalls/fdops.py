@@ -34,8 +34,10 @@ SETTABLE_FLAGS = wasi.FDFLAGS_APPEND | wasi.FDFLAGS_NONBLOCK
 
 
 def duplicate(entry: Descriptor, cloexec: bool = False) -> Descriptor:
-    """A new descriptor sharing `entry`'s open file and rights (one more reference)."""
-    return Descriptor(entry.file.ref(), entry.rights_base, entry.rights_inheriting, cloexec)
+    """A new descriptor sharing `entry`'s open file and rights (one more reference); a
+    copy of a preopened directory is one too (libwasmux moves the root this way)."""
+    return Descriptor(entry.file.ref(), entry.rights_base, entry.rights_inheriting, cloexec,
+                      entry.preopen)
 
 
 @wasmux_syscall("pipe2")

@@ -19,5 +19,8 @@
 #define F_DUPFD_CLOEXEC 1030
 #endif
 #define WASMUX_CLOEXEC 0x80000
+/* Where libwasmux keeps the preopened root (the lowest free fd from here, close-on-exec;
+   see cwd.c), out of the way of the fds programs number themselves. */
+#define WASMUX_ROOT_FD 1000
 
 #endif
