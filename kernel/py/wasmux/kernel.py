@@ -27,6 +27,7 @@ from .host import Host
 from .pipe import PipeFS
 from .proc import RUNNING, ZOMBIE, Process, ProcessTable
 from .sockets import SocketFS
+from .system import SystemInfo
 from .wait import WaitQueue
 
 WNOHANG, WUNTRACED, WCONTINUED = 1, 2, 8  # wait4 options (<sys/wait.h>)
@@ -72,6 +73,7 @@ class Kernel:
         self.host = host
         self.processes = ProcessTable()
         self.boot_ns = host.monotonic_ns()
+        self.system = SystemInfo()
         # Indexed by WASI clock id: CLOCK_REALTIME, CLOCK_MONOTONIC.
         self.clocks = (host.realtime_ns, host.monotonic_ns)
         self.vfs = VFS(self, root)

@@ -1,8 +1,9 @@
 """System identity and statistics: the host name, uname's fields, uptime and memory.
 
 Layer: kernel core; reads the VFS (for /etc/hostname) and the host clock; imported by
-syscalls/system.py and fs/procfs.py. The host name is per kernel: the one set with
-sethostname, else the first line of /etc/hostname, else "localhost".
+kernel.py (which keeps a SystemInfo as `kernel.system`), syscalls/system.py and
+fs/procfs.py. The host name is per kernel: the one set with sethostname, else the first
+line of /etc/hostname, else "localhost".
 
 Memory: Wasmux does not account the memory of its processes (each one's wasm memory
 lives in its own store or Worker, outside the kernel). The figures reported are a
@@ -13,8 +14,8 @@ these numbers, not measurements.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from .abi import wasi
 from .errors import KernelError
@@ -30,12 +31,17 @@ DEFAULT_HOSTNAME = "localhost"
 HOSTNAME_MAX = 64
 MEMORY_TOTAL = 1 << 30
 
-_hostnames: WeakKeyDictionary[Kernel, str] = WeakKeyDictionary()
+
+@dataclass(slots=True)
+class SystemInfo:
+    """The system identity a kernel keeps (`kernel.system`)."""
+
+    hostname: str | None = None  # set by sethostname; None: read /etc/hostname
 
 
 def hostname(kernel: Kernel) -> str:
     """The host name: set by sethostname, else from /etc/hostname, else the default."""
-    name = _hostnames.get(kernel)
+    name = kernel.system.hostname
     if name is not None:
         return name
     try:
@@ -56,7 +62,7 @@ def set_hostname(kernel: Kernel, name: bytes) -> None:
     if len(name) > HOSTNAME_MAX:
         raise KernelError(wasi.EINVAL, "host name too long")
     try:
-        _hostnames[kernel] = name.decode()
+        kernel.system.hostname = name.decode()
     except UnicodeDecodeError as error:
         raise KernelError(wasi.EINVAL, "host name is not UTF-8") from error
 
