@@ -9,7 +9,8 @@
 // system after a confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
 // only) loads the kernel worker's test hooks (kernel/testing.js) and exposes the worker
 // as window.wasmux.kernelWorker.
-// Tests and benchmarks read window.wasmux (console, ready, stages shown, message).
+// Tests and benchmarks read window.wasmux (console, ready, stages shown, message, and
+// bootTimings: the kernel worker's boot phases as [stage, ms since navigation] pairs).
 
 import { attachConsole } from "./kernel/drivers/console.js";
 
@@ -169,6 +170,9 @@ function startKernel(missingPromise) {
         break;
       case "ready":
         wasmux.ready = true;
+        wasmux.bootTimings = (message.timings ?? []).map(([stage, at]) =>
+          [stage, Math.round(at - performance.timeOrigin)]);
+        console.debug("wasmux boot timings (ms since navigation)", wasmux.bootTimings);
         statusElement.hidden = true;
         terminal.terminal.focus();
         break;

@@ -4,15 +4,17 @@
 // Layer: browser, one module Worker started by boot.js. Imports channel.js and
 // drivers/opfs.js; Pyodide comes from vendor/pyodide, the kernel wheel and micropip from
 // wheels/ (named in site.json). Protocol with the page: see boot.js. Boot:
+//   0. at once, before the page's boot message: the process worker pool, site.json,
+//      Pyodide: restored from the memory snapshot in OPFS when one matches this Pyodide
+//      and kernel wheel; else loaded, micropip installs the kernel wheel offline, and a
+//      snapshot is made (saved once booted)
 //   1. take the exclusive Web Lock of the OPFS root (else {type:"locked"})
-//   2. Pyodide, restored from the memory snapshot in OPFS when one matches this
-//      Pyodide and kernel wheel; else loaded, micropip installs the kernel wheel
-//      offline, and a new snapshot is saved
-//   3. wipe when asked, open the OPFS store, mount the root (hosts/pyodide.py)
-//   4. first boot: download rootfs.tar.gz with progress, check its sha256 (retry when
-//      wrong), unpack, sync, then write root.json: a root without it is incomplete and
-//      is installed again
-//   5. start /sbin/init on the console, post {type:"ready"}
+//   2. wipe when asked; open the OPFS store (and, on first boot, download
+//      rootfs.tar.gz with progress and check its sha256, retrying when wrong) while
+//      Pyodide loads; mount the root (hosts/pyodide.py)
+//   3. first boot: unpack the image, sync, then write root.json: a root without it is
+//      incomplete and is installed again
+//   4. start /sbin/init on the console, post {type:"ready", timings} (boot phases)
 // Any failure posts {type:"fatal", message}.
 
 import {
@@ -86,12 +88,14 @@ async function sha256Hex(data) {
 
 // --- Pyodide, the kernel wheel, the memory snapshot ---
 
+// Pyodide with the kernel imported: restored from the memory snapshot in OPFS when one
+// matches this Pyodide and kernel wheel (about 10x faster), else loaded afresh, the
+// wheel installed with micropip and a new snapshot made. Returns {pyodide, snapshot,
+// snapshotName}: `snapshot` (bytes to save once the OPFS lock is held) is null after a
+// restore.
 async function loadKernel(site, wasmux) {
-  const { loadPyodide } = await import(new URL(site.pyodide.indexURL + "pyodide.mjs", SITE));
-  const wheelURL = new URL(site.kernelWheel, SITE).href;
-  const wheel = await (await fetchChecked(wheelURL)).arrayBuffer();
-  const key = `${site.pyodide.version}-${(await sha256Hex(wheel)).slice(0, 16)}`;
-  const snapshotName = `snapshot-${key}.bin`;
+  const pyodideModule = import(new URL(site.pyodide.indexURL + "pyodide.mjs", SITE));
+  const snapshotName = `snapshot-${await snapshotKey(site)}.bin`;
   const options = {
     indexURL: new URL(site.pyodide.indexURL, SITE).href,
     lockFileURL: new URL(site.pyodide.lockFileURL, SITE).href,
@@ -100,48 +104,117 @@ async function loadKernel(site, wasmux) {
     stderr: (line) => console.warn(line),
   };
   const saved = await readSnapshot(wasmux, snapshotName);
+  const { loadPyodide } = await pyodideModule;
+  mark("pyodide.mjs and snapshot read");
   if (saved !== null) {
     progress("restoring the kernel snapshot");
     try {
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: saved });
-      pyodide.pyimport("wasmux.hosts.pyodide");
-      return pyodide;
+      if (!pyodide.runPython(`import sys; "${KERNEL_HOST}" in sys.modules`)) {
+        throw new Error(`the snapshot lacks ${KERNEL_HOST}`);
+      }
+      mark("Pyodide restored from the snapshot");
+      return { pyodide, snapshot: null, snapshotName };
     } catch (error) {
       console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
     }
   }
   progress("loading Python");
   const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
+  mark("Pyodide loaded");
   progress("installing the kernel");
   await pyodide.loadPackage("micropip");
   const micropip = pyodide.pyimport("micropip");
-  await micropip.install(wheelURL);
+  // From Emscripten's file system: fetched over HTTP by Python, the wheel would leave JS
+  // objects (the Response) referenced where the snapshot cannot have them.
+  const wheelPath = `/tmp/${site.kernelWheel.split("/").pop()}`;
+  pyodide.FS.writeFile(wheelPath, new Uint8Array(
+    await (await fetchChecked(new URL(site.kernelWheel, SITE))).arrayBuffer()));
+  await micropip.install(`emfs:${wheelPath}`);
   micropip.destroy();
-  pyodide.runPython("import wasmux.kernel, wasmux.fs.persistent, wasmux.fs.unpack");
+  mark("kernel wheel installed");
+  // The promise micropip.install returned keeps two JS functions referenced from
+  // Python until a later task releases them: take the snapshot after it.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  let snapshot = null;
   try {
-    const snapshot = pyodide.makeMemorySnapshot();
-    await removeSnapshots(wasmux);
-    await writeFile(wasmux, snapshotName, snapshot);
+    snapshot = makeSnapshot(pyodide);
+    mark("snapshot made");
   } catch (error) {
-    console.warn("wasmux: no memory snapshot saved", error);
+    console.warn("wasmux: no memory snapshot made", error);
   }
-  pyodide.pyimport("wasmux.hosts.pyodide");
-  return pyodide;
+  return { pyodide, snapshot, snapshotName };
 }
 
+const KERNEL_HOST = "wasmux.hosts.pyodide";
+
+// The snapshot's name key: Pyodide's version and build, and the kernel wheel's hash (a
+// new deployment of either makes a new snapshot; Pyodide checks its build id too).
+async function snapshotKey(site) {
+  const files = site.files ?? {};
+  const wasm = files[site.pyodide.indexURL + "pyodide.asm.wasm"]?.sha256;
+  let wheel = files[site.kernelWheel]?.sha256;
+  if (wheel === undefined) {
+    wheel = await sha256Hex(await (await fetchChecked(new URL(site.kernelWheel, SITE))).arrayBuffer());
+  }
+  const digest = await sha256Hex(new TextEncoder().encode(`${wasm}\n${wheel}`));
+  return `${site.pyodide.version}-${digest.slice(0, 16)}`;
+}
+
+// Import the kernel with its Pyodide host, then make the memory snapshot. Pyodide only
+// snapshots a heap whose Python holds no JS object but the `js` module's globals (which
+// it finds again by path): so micropip and packaging are unloaded first (their modules
+// hold JS functions) and Pyodide's record of loaded packages is emptied (it must be {}).
+// The wheel's files are not in the snapshot (Emscripten's file system lives in JS), so
+// every kernel module the browser runs is imported here.
+function makeSnapshot(pyodide) {
+  pyodide.runPython(`
+import gc, sys
+import ${KERNEL_HOST}
+for name in [name for name in sys.modules if name.partition(".")[0] in ("micropip", "packaging")]:
+    del sys.modules[name]
+del name
+gc.collect()
+`);
+  for (const name of Object.keys(pyodide.loadedPackages)) delete pyodide.loadedPackages[name];
+  return pyodide.makeMemorySnapshot();
+}
+
+// A saved snapshot, or null when there is none or it is not whole (its heap, after a
+// header whose second word is the heap's offset, is a number of 64 KiB wasm pages).
 async function readSnapshot(wasmux, name) {
+  let bytes;
   try {
     const file = await (await wasmux.getFileHandle(name)).getFile();
-    return new Uint8Array(await file.arrayBuffer());
+    bytes = new Uint8Array(await file.arrayBuffer());
   } catch {
     return null;
   }
+  const heapOffset = bytes.length >= 8 ? new DataView(bytes.buffer).getUint32(4, true) : 0;
+  if (heapOffset === 0 || heapOffset >= bytes.length || (bytes.length - heapOffset) % 65536) {
+    console.warn(`wasmux: ${name} is damaged (${bytes.length} bytes); making a new one`);
+    return null;
+  }
+  return bytes;
 }
 
-async function removeSnapshots(wasmux) {
-  for await (const [name] of wasmux.entries()) {
-    if (name.startsWith("snapshot-")) await wasmux.removeEntry(name);
+// Save a new snapshot (createWritable commits on close: a crash leaves the old file or
+// none), then remove the others.
+async function saveSnapshot(wasmux, name, snapshot) {
+  try {
+    await writeFile(wasmux, name, snapshot);
+    await removeSnapshots(wasmux, name);
+  } catch (error) {
+    console.warn("wasmux: the memory snapshot was not saved", error);
   }
+}
+
+async function removeSnapshots(wasmux, keep) {
+  const names = [];
+  for await (const [name] of wasmux.entries()) {
+    if (name.startsWith("snapshot-") && name !== keep) names.push(name);
+  }
+  for (const name of names) await wasmux.removeEntry(name);
 }
 
 // --- the root filesystem image ---
@@ -303,37 +376,66 @@ async function pump() {
 
 // --- boot ---
 
+// Boot phases: [stage, time] pairs (ms since the epoch, so the page can place them on
+// its own clock), posted with "ready".
+const timings = [["kernel worker started", performance.timeOrigin]];
+function mark(stage) {
+  timings.push([stage, performance.timeOrigin + performance.now()]);
+}
+
+// What needs no boot message starts with the worker: site.json, the process worker
+// pool, Pyodide and the kernel (nothing here writes to OPFS before the lock is held).
+const early = (async () => {
+  fillPool();
+  const site = await (await fetchChecked(new URL("site.json", SITE))).json();
+  const wasmux = await wasmuxDirectory();
+  mark("site.json");
+  const kernel = loadKernel(site, wasmux);
+  kernel.catch(() => {});  // awaited (and reported) by boot
+  return { site, wasmux, kernel };
+})();
+early.catch(() => {});
+
 async function boot({ wipe = false, quota = null, test = false }) {
   if (test) testing = await import("./testing.js");
   if (!(await takeLock())) {
     post({ type: "locked" });
     return;
   }
-  const site = await (await fetchChecked(new URL("site.json", SITE))).json();
-  const wasmux = await wasmuxDirectory();
+  mark("lock");
+  const { site, wasmux, kernel } = await early;
   testContext.wasmux = wasmux;
-  fillPool();
-  const pyodide = await loadKernel(site, wasmux);
   if (wipe) await wipeStore(wasmux);
   let installed = await readJSON(wasmux, "root.json");
   if (installed === null) await wipeStore(wasmux);  // nothing, or a half-installed root
   let image = null;
   if (installed === null) {
     if (!site.rootfs) throw new Error("this site has no root filesystem image (rootfs/)");
-    image = await downloadImage(site);
+    image = downloadImage(site);
+    image.catch(() => {});
   }
+  const store = (async () => {
+    const driver = await openStore(wasmux);
+    await driver.refill();
+    mark("OPFS store open");
+    return driver;
+  })();
+  store.catch(() => {});
+  const { pyodide, snapshot, snapshotName } = await kernel;
+  const driver = await store;
+  image = await image;
   progress("mounting the root filesystem");
-  const driver = await openStore(wasmux);
-  await driver.refill();
   const module = pyodide.pyimport("wasmux.hosts.pyodide");
   system = module.boot(bridge, driver, quota ?? undefined);
   serve = system.serve;
   driver.onRefill = () => system.spares_refilled();
+  mark("root mounted");
   if (image !== null) {
     progress("installing the root filesystem");
     system.install_root(image.image);
     installed = { version: image.manifest.version };
     await writeFile(wasmux, "root.json", JSON.stringify(installed));
+    mark("root installed");
   }
   if (system.wipe_requested()) {
     driver.close();
@@ -341,11 +443,13 @@ async function boot({ wipe = false, quota = null, test = false }) {
     throw new Error("the system was wiped as /.wasmux-wipe asked: reload the page to install it afresh");
   }
   pump();
-  await offerUpgrade(site, installed);
   for (const data of pendingInput.splice(0)) system.console_input(data);
   const problem = system.start_init();
   if (problem) console_message(`wasmux: ${problem}\r\n`);
-  post({ type: "ready" });
+  mark("init started");
+  post({ type: "ready", timings });
+  if (snapshot !== null) await saveSnapshot(wasmux, snapshotName, snapshot);
+  await offerUpgrade(site, installed);
 }
 
 function console_message(text) {
