@@ -6,6 +6,7 @@ import random
 
 import pytest
 from wasmux.fs.storage import (
+    WRITEBACK_BYTES,
     DirectoryStorage,
     MemoryStorage,
     SimulatedCrash,
@@ -119,3 +120,15 @@ def test_directory_storage_objects_are_host_files(tmp_path) -> None:
         storage.open("../escape", create=True)
     used, capacity = storage.usage()
     assert 0 < used <= capacity
+
+
+def test_directory_storage_hands_long_write_streams_to_writeback(tmp_path) -> None:
+    storage = DirectoryStorage(tmp_path)
+    handle = storage.open("data.1", create=True)
+    chunks = [bytes([index]) * 65536 for index in range(40)]  # 2.5 MiB, written backwards
+    for index in reversed(range(len(chunks))):
+        handle.write(index * 65536, chunks[index])
+    assert handle.unstarted[1] - handle.unstarted[0] < WRITEBACK_BYTES
+    handle.flush()
+    assert handle.unstarted == (0, 0)
+    assert handle.read(0, 40 * 65536) == b"".join(chunks)
