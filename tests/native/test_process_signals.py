@@ -83,6 +83,11 @@ def test_the_preopened_root_is_out_of_the_way_of_program_fds(system: NativeSyste
         file.unref()
 
 
+def test_o_cloexec_is_a_real_bit_for_open_pipe2_and_dup3(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "cloexec"]) == \
+        (0, "FD_CLOEXEC 1 1 1 1\nopen fds: 0 1 2; dup2(3, 9) -1 Bad file descriptor; open 3\n")
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

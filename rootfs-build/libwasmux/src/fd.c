@@ -1,5 +1,5 @@
-/* libwasmux: pipes, descriptor duplication, fcntl, ioctl and the terminal calls built
-   on ioctl (termios, foreground process group). */
+/* libwasmux: open with O_CLOEXEC, pipes, descriptor duplication, fcntl, ioctl and the
+   terminal calls built on ioctl (termios, foreground process group). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +11,33 @@
 #include <wasmux/fd.h>
 
 #include "internal.h"
+
+/* The fd an open returned, close-on-exec if `flags` asked for it. */
+static int opened(int fd, int flags) {
+    if (fd >= 0 && (flags & WASMUX_CLOEXEC) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int error = errno;
+        close(fd);
+        errno = error;
+        return -1;
+    }
+    return fd;
+}
+
+int __wasmux_libc_open(const char *path, int flags, ...) {
+    va_list list;
+    va_start(list, flags);
+    int mode = flags & O_CREAT ? va_arg(list, int) : 0;
+    va_end(list);
+    return opened(open(path, flags & ~WASMUX_CLOEXEC, mode), flags);
+}
+
+int __wasmux_libc_openat(int fd, const char *path, int flags, ...) {
+    va_list list;
+    va_start(list, flags);
+    int mode = flags & O_CREAT ? va_arg(list, int) : 0;
+    va_end(list);
+    return opened(openat(fd, path, flags & ~WASMUX_CLOEXEC, mode), flags);
+}
 
 int pipe2(int fds[2], int flags) {
     uint32_t read_fd, write_fd;

@@ -164,6 +164,20 @@ int main(int argc, char **argv) {
         printf("; open %d\n", open("/tmp", O_RDONLY));
         return 0;
     }
+    if (!strcmp(mode, "cloexec")) {  /* O_CLOEXEC is a real bit: none of these reach a child */
+        int file = open("/tmp/cloexec", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        int fds[2];
+        pipe2(fds, O_CLOEXEC);
+        int copy = dup3(1, 20, O_CLOEXEC);
+        int flags[] = {fcntl(file, F_GETFD), fcntl(fds[0], F_GETFD), fcntl(fds[1], F_GETFD),
+                       fcntl(copy, F_GETFD)};
+        printf("FD_CLOEXEC %d %d %d %d\n", flags[0], flags[1], flags[2], flags[3]);
+        fflush(stdout);
+        char *child[] = {"proctest", "fds", NULL};
+        int status;
+        waitpid(start(child), &status, 0);
+        return 0;
+    }
     if (!strcmp(mode, "hello")) {
         printf("hello from %s\n", argc > 2 ? argv[2] : "child");
         return 0;

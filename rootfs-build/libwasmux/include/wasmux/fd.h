@@ -4,9 +4,10 @@
    wasi-libc's F_GETFD, F_SETFD, F_GETFL, F_SETFL plus F_DUPFD and F_DUPFD_CLOEXEC with
    Linux's numbers (wasi-libc has none); ioctl requests are Linux's (<sys/ioctl.h> of
    the amended header tree), and the argument is passed to the kernel as the bytes of
-   the request's structure. wasi-libc defines O_CLOEXEC as 0, so pipe2(fds, O_CLOEXEC)
-   and dup3(..., O_CLOEXEC) set nothing: use fcntl(fd, F_SETFD, FD_CLOEXEC), or pass
-   WASMUX_CLOEXEC, the kernel's close-on-exec bit for pipe2 and dup3. */
+   the request's structure. wasi-libc defines O_CLOEXEC as 0; programs see it as
+   WASMUX_CLOEXEC, the kernel's close-on-exec bit for pipe2 and dup3, and open/openat
+   are renamed to libwasmux wrappers that strip it before wasi-libc's open and then set
+   FD_CLOEXEC. (wasi-libc's own code, fopen "e" included, still sees 0.) */
 #ifndef WASMUX_FD_H
 #define WASMUX_FD_H
 
@@ -19,6 +20,24 @@
 #define F_DUPFD_CLOEXEC 1030
 #endif
 #define WASMUX_CLOEXEC 0x80000
+#undef O_CLOEXEC
+#define O_CLOEXEC WASMUX_CLOEXEC
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int __wasmux_libc_open(const char *path, int flags, ...);
+int __wasmux_libc_openat(int fd, const char *path, int flags, ...);
+
+#ifdef __cplusplus
+}
+#endif
+
+#ifndef WASMUX_BUILDING_LIBRARY
+#define open __wasmux_libc_open
+#define openat __wasmux_libc_openat
+#endif
 /* Where libwasmux keeps the preopened root (the lowest free fd from here, close-on-exec;
    see cwd.c), out of the way of the fds programs number themselves. */
 #define WASMUX_ROOT_FD 1000
