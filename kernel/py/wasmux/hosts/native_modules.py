@@ -86,26 +86,30 @@ def validate(module: Module, name: str) -> None:
 
 
 class ModuleCache:
-    """Validated compiled modules by content. Thread-safe."""
+    """Validated compiled modules by content. Thread-safe. In memory, modules are found
+    by length and last bytes, then compared whole: every spawn passes freshly read
+    bytes, and hashing them all (as a dict keyed by the bytes would) costs twice the
+    comparison."""
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory if directory is not None else default_cache_directory()
-        self.modules: dict[bytes, Module] = {}
+        self.modules: dict[tuple[int, bytes], list[tuple[bytes, Module]]] = {}
         self.lock = threading.Lock()
 
     def load(self, wasm: bytes, name: str) -> Module:
         """The compiled module for `wasm`; ENOEXEC (message prefixed with `name`) if it is
         not a WebAssembly module, does not compile, or fails validate()."""
+        key = (len(wasm), wasm[-64:])
         with self.lock:
-            module = self.modules.get(wasm)
-        if module is not None:
-            return module
+            for known, module in self.modules.get(key, ()):
+                if known == wasm:
+                    return module
         if not wasm.startswith(WASM_MAGIC):
             raise KernelError(wasi.ENOEXEC, f"{name}: not a WebAssembly module")
         module = self._compile(wasm, name)
         validate(module, name)
         with self.lock:
-            self.modules[wasm] = module
+            self.modules.setdefault(key, []).append((wasm, module))
         return module
 
     def _compile(self, wasm: bytes, name: str) -> Module:
