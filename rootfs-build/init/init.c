@@ -61,15 +61,24 @@ static char *const shell_environment[] = {
     "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=" SHELL,
     "PATH=/bin:/sbin:/usr/bin", "TERM=xterm-256color", NULL};
 
-/* Spawn `argv` with the shell environment. With `login`, the child leads a new session
-   whose fds 0-2 are the console (its controlling terminal). Returns the pid or -1. */
+/* Spawn `argv` with the shell environment and the default action for the signals init
+   ignores. With `login`, the child leads a new session whose fds 0-2 are the console
+   (its controlling terminal). Returns the pid or -1. */
 static pid_t start(char *const argv[], int login) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attributes);
+    /* The signals init ignores are the children's to use: a shell keeps a signal that
+       was ignored when it started ignored, and then ^C would reach none of its jobs. */
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGHUP);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes,
+                             POSIX_SPAWN_SETSIGDEF | (login ? POSIX_SPAWN_SETSID : 0));
     if (login) {
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
         posix_spawn_file_actions_addopen(&actions, 0, CONSOLE, O_RDWR, 0);
         posix_spawn_file_actions_adddup2(&actions, 0, 1);
         posix_spawn_file_actions_adddup2(&actions, 0, 2);
