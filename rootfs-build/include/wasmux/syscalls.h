@@ -100,10 +100,12 @@ extern "C" {
 #define WASMUX_SYS_fstat 86
 #define WASMUX_SYS_chmod 87
 #define WASMUX_SYS_fchmod 88
-#define WASMUX_SYS_statfs 89
-#define WASMUX_SYS_uname 90
-#define WASMUX_SYS_sethostname 91
-#define WASMUX_SYS_sysinfo 92
+#define WASMUX_SYS_open 89
+#define WASMUX_SYS_mkdir 90
+#define WASMUX_SYS_statfs 91
+#define WASMUX_SYS_uname 92
+#define WASMUX_SYS_sethostname 93
+#define WASMUX_SYS_sysinfo 94
 
 /* Functions of the "wasmux" import module (POSIX calls WASI lacks). */
 /* getpid: in -; out u32(pid); returns a WASI errno. */
@@ -277,6 +279,14 @@ int32_t __wasmux_chmod(uint32_t fd, const char *path, size_t path_len, uint32_t 
 /* fchmod: in int(fd) int(mode); out -; returns a WASI errno. */
 int32_t __wasmux_fchmod(uint32_t fd, uint32_t mode)
     __attribute__((import_module("wasmux"), import_name("fchmod")));
+
+/* open: in int(fd) path(path,path_len) int(flags) int(mode); out u32(newfd); returns a WASI errno. */
+int32_t __wasmux_open(uint32_t fd, const char *path, size_t path_len, uint32_t flags, uint32_t mode, uint32_t *newfd)
+    __attribute__((import_module("wasmux"), import_name("open")));
+
+/* mkdir: in int(fd) path(path,path_len) int(mode); out -; returns a WASI errno. */
+int32_t __wasmux_mkdir(uint32_t fd, const char *path, size_t path_len, uint32_t mode)
+    __attribute__((import_module("wasmux"), import_name("mkdir")));
 
 /* statfs: in int(fd) path(path,path_len); out u32(block_size) u64(blocks) u64(blocks_free); returns a WASI errno. */
 int32_t __wasmux_statfs(uint32_t fd, const char *path, size_t path_len, uint32_t *block_size, uint64_t *blocks, uint64_t *blocks_free)

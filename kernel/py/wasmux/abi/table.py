@@ -264,6 +264,17 @@ wasmux("fstat", "fd filestat mode", ins="int(fd)", outs="struct:filestat(filesta
 wasmux("chmod", "fd path path_len mode flags",
        ins="int(fd) path(path,path_len) int(mode) int(flags)")
 wasmux("fchmod", "fd mode", ins="int(fd) int(mode)")
+# Creation with a mode (libwasmux: create.c; kernel: syscalls/path.py). WASI's path_open
+# and path_create_directory take none, so open/openat/creat and mkdir/mkdirat come here:
+# the new file gets `mode & 07777 & ~umask`, the new directory `mode & 01777 & ~umask`,
+# applied as it is created (no window with other permissions). open's `flags` are
+# wasi-libc's <fcntl.h> open flags (WASI oflags << 12, fdflags in the low 12 bits,
+# O_NOFOLLOW 0x1000000, access mode O_RDONLY 0x4000000 / O_WRONLY 0x10000000 / O_EXEC /
+# O_SEARCH) plus WASMUX_CLOEXEC 0x80000 for a close-on-exec descriptor; the descriptor
+# gets the rights wasi-libc's openat would ask path_open for.
+wasmux("open", "fd path path_len flags mode newfd",
+       ins="int(fd) path(path,path_len) int(flags) int(mode)", outs="u32(newfd)")
+wasmux("mkdir", "fd path path_len mode", ins="int(fd) path(path,path_len) int(mode)")
 wasmux("statfs", "fd path path_len block_size blocks blocks_free",
        ins="int(fd) path(path,path_len)", outs="u32(block_size) u64(blocks) u64(blocks_free)")
 # System identity and statistics (libwasmux: system.c; kernel: syscalls/system.py).

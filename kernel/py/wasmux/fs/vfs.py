@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SYMLINK_LIMIT = 40
 NAME_MAX = 255
 PATH_MAX = 4096
+DEFAULT_UMASK = 0o022  # files the kernel itself creates (process None)
 
 
 def is_directory(inode: Inode | None) -> bool:
@@ -50,6 +51,10 @@ def link_target(inode: Inode, process: Process | None) -> str:
     """A symlink's target as `process` sees it (procfs links depend on the caller)."""
     per_caller = getattr(inode, "readlink_for", None)
     return per_caller(process) if per_caller is not None else inode.readlink()
+
+
+def _umask(process: Process | None) -> int:
+    return process.umask if process is not None else DEFAULT_UMASK
 
 
 @dataclass(slots=True)
@@ -219,9 +224,10 @@ class VFS:
     # --- namespace operations (POSIX rules shared by every filesystem) ---
     def open(self, process: Process | None, start: Inode, path: str, oflags: int,
              follow: bool, readable: bool, writable: bool, fdflags: int,
-             recorded_path: str) -> OpenFile:
+             recorded_path: str, mode: int = 0o666) -> OpenFile:
         """Open (and maybe create or truncate) a file: path_open's semantics. A dangling
-        final symlink is created through unless O_EXCL; created files get 0666 & ~umask."""
+        final symlink is created through unless O_EXCL; a created file gets the
+        permission bits `mode & ~umask`."""
         create = bool(oflags & wasi.OFLAGS_CREAT)
         exclusive = create and bool(oflags & wasi.OFLAGS_EXCL)
         found = self.lookup(process, start, path, follow and not exclusive)
@@ -233,8 +239,7 @@ class VFS:
                 raise KernelError(wasi.EISDIR)
             if oflags & wasi.OFLAGS_DIRECTORY:
                 raise KernelError(wasi.EINVAL, "O_CREAT with O_DIRECTORY")
-            umask = process.umask if process is not None else 0o022
-            inode = found.parent.create_file(found.name, 0o666 & ~umask)
+            inode = found.parent.create_file(found.name, mode & 0o7777 & ~_umask(process))
         else:
             if exclusive:
                 raise KernelError(wasi.EEXIST)
@@ -256,12 +261,14 @@ class VFS:
             raise KernelError(wasi.EINVAL, "not a symlink")
         return link_target(inode, process)
 
-    def make_directory(self, process: Process | None, start: Inode, path: str) -> Inode:
+    def make_directory(self, process: Process | None, start: Inode, path: str,
+                       mode: int = 0o777) -> Inode:
+        """Create the directory `path` with the permission bits `mode & ~umask` (the
+        sticky bit kept, set-id bits dropped, as Linux's mkdir)."""
         found = self.lookup(process, start, path, follow=False)
         if found.inode is not None or found.name in (".", ".."):
             raise KernelError(wasi.EEXIST)
-        umask = process.umask if process is not None else 0o022
-        return found.parent.create_directory(found.name, 0o777 & ~umask)
+        return found.parent.create_directory(found.name, mode & 0o1777 & ~_umask(process))
 
     def symlink(self, process: Process | None, target: str, start: Inode, path: str) -> None:
         """Create the symlink `path` pointing at `target` (stored as given)."""

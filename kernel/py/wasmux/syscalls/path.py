@@ -1,5 +1,6 @@
 """Path syscalls (path_*) and fd_readdir: check the directory descriptor's rights, then
-let the VFS resolve and apply POSIX rules.
+let the VFS resolve and apply POSIX rules. Also wasmux open and mkdir: path_open and
+path_create_directory with a POSIX mode (and open with POSIX open flags).
 
 Layer: syscall handlers; use the fd table and the VFS only. A path is resolved
 relative to the directory descriptor `fd` (from the root when absolute). The new
@@ -16,7 +17,7 @@ from ..abi import wasi
 from ..errors import KernelError
 from ..fdtable import Descriptor
 from ..file import Inode, Stat
-from . import syscall
+from . import syscall, wasmux_syscall
 from .fd import resolve_times
 
 if TYPE_CHECKING:
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
 
 FDFLAGS_ALL = (wasi.FDFLAGS_APPEND | wasi.FDFLAGS_DSYNC | wasi.FDFLAGS_NONBLOCK
                | wasi.FDFLAGS_RSYNC | wasi.FDFLAGS_SYNC)
+# wasi-libc's <fcntl.h> open flags beyond the shifted oflags and the fdflags, and
+# libwasmux's close-on-exec bit (wasi-libc's O_CLOEXEC is 0).
+O_NOFOLLOW, O_EXEC, O_RDONLY, O_SEARCH, O_WRONLY = (
+    0x01000000, 0x02000000, 0x04000000, 0x08000000, 0x10000000)
+O_ACCMODE = O_EXEC | O_RDONLY | O_SEARCH | O_WRONLY
+WASMUX_CLOEXEC = 0x80000
+READ_RIGHTS = wasi.RIGHT_FD_READ | wasi.RIGHT_FD_READDIR
+WRITE_RIGHTS = (wasi.RIGHT_FD_DATASYNC | wasi.RIGHT_FD_WRITE | wasi.RIGHT_FD_ALLOCATE
+                | wasi.RIGHT_FD_FILESTAT_SET_SIZE)
 
 
 def _at(process: Process, fd: int, rights: int) -> Inode:
@@ -36,10 +46,10 @@ def _follow(flags: int) -> bool:
     return bool(flags & wasi.LOOKUPFLAGS_SYMLINK_FOLLOW)
 
 
-@syscall("path_open")
-def path_open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: str,
-              oflags: int, fs_rights_base: int, fs_rights_inheriting: int,
-              fdflags: int) -> tuple[int]:
+def _open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: str, oflags: int,
+          fs_rights_base: int, fs_rights_inheriting: int, fdflags: int, mode: int,
+          cloexec: bool) -> int:
+    """path_open's work, creating with permission bits `mode & ~umask`; the new fd."""
     needed = wasi.RIGHT_PATH_OPEN
     if oflags & wasi.OFLAGS_CREAT:
         needed |= wasi.RIGHT_PATH_CREATE_FILE
@@ -53,13 +63,47 @@ def path_open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: st
     recorded = posixpath.normpath(posixpath.join(directory.file.path or "/", path))
     file = kernel.vfs.open(process, directory.file.inode, path, oflags, _follow(dirflags),
                            bool(rights_base & wasi.RIGHT_FD_READ),
-                           bool(rights_base & wasi.RIGHT_FD_WRITE), fdflags, recorded)
-    return (process.fds.install(Descriptor(file, rights_base, rights_inheriting)),)
+                           bool(rights_base & wasi.RIGHT_FD_WRITE), fdflags, recorded, mode)
+    return process.fds.install(Descriptor(file, rights_base, rights_inheriting, cloexec))
+
+
+@syscall("path_open")
+def path_open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: str,
+              oflags: int, fs_rights_base: int, fs_rights_inheriting: int,
+              fdflags: int) -> tuple[int]:
+    return (_open(kernel, process, fd, dirflags, path, oflags, fs_rights_base,
+                  fs_rights_inheriting, fdflags, 0o666, False),)
+
+
+@wasmux_syscall("open")
+def open_(kernel: Kernel, process: Process, fd: int, path: str, flags: int,
+          mode: int) -> tuple[int]:
+    """openat(fd, path, flags, mode) with wasi-libc's open flags: the rights are those
+    its openat asks for (all but reading and writing ones the access mode excludes)."""
+    access = flags & O_ACCMODE
+    if access not in (O_RDONLY, O_WRONLY, O_RDONLY | O_WRONLY, O_EXEC, O_SEARCH):
+        raise KernelError(wasi.EINVAL, "invalid access mode")
+    rights = wasi.RIGHTS_ALL & ~(READ_RIGHTS | WRITE_RIGHTS)
+    if access & O_RDONLY:
+        rights |= READ_RIGHTS
+    if access & O_WRONLY:
+        rights |= WRITE_RIGHTS
+    inheriting = process.fds.get(fd).rights_inheriting
+    dirflags = 0 if flags & O_NOFOLLOW else wasi.LOOKUPFLAGS_SYMLINK_FOLLOW
+    return (_open(kernel, process, fd, dirflags, path, (flags >> 12) & 0xF, rights,
+                  inheriting, flags & 0xFFF, mode, bool(flags & WASMUX_CLOEXEC)),)
 
 
 @syscall("path_create_directory")
 def path_create_directory(kernel: Kernel, process: Process, fd: int, path: str) -> tuple[()]:
     kernel.vfs.make_directory(process, _at(process, fd, wasi.RIGHT_PATH_CREATE_DIRECTORY), path)
+    return ()
+
+
+@wasmux_syscall("mkdir")
+def mkdir(kernel: Kernel, process: Process, fd: int, path: str, mode: int) -> tuple[()]:
+    kernel.vfs.make_directory(process, _at(process, fd, wasi.RIGHT_PATH_CREATE_DIRECTORY), path,
+                              mode)
     return ()
 
 
