@@ -88,6 +88,11 @@ def test_o_cloexec_is_a_real_bit_for_open_pipe2_and_dup3(system: NativeSystem) -
         (0, "FD_CLOEXEC 1 1 1 1\nopen fds: 0 1 2; dup2(3, 9) -1 Bad file descriptor; open 3\n")
 
 
+def test_a_caught_signal_is_delivered_at_lockless_calls(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "lockless-signal"]) == \
+        (0, "handler 10\ndelivered during lockless calls: yes\n")
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

@@ -225,3 +225,23 @@ def test_a_signal_pending_before_a_call_blocks_interrupts_it_at_once(
     restarting(kernel, process, signals.SIGUSR1)
     assert Pending(kernel, process, "wait4", child.pid, 0).result == (RESTART, ())
     assert call(kernel, process, "wait4", child.pid, 1) == (0, (0, 0))  # WNOHANG: no wait
+
+
+def test_attention_flag_marks_what_the_host_must_look_at(kernel: Kernel, process: Process,
+                                                         child: Process) -> None:
+    """Lockless calls only read `attention`: every way a signal becomes deliverable, or
+    the process stops, sets it."""
+    catch(kernel, child, signals.SIGUSR1)
+    call(kernel, child, "sigprocmask", SIG_BLOCK, signals.bit(signals.SIGUSR1))
+    kernel.send_signal(child, signals.SIGUSR1)
+    assert not child.attention
+    call(kernel, child, "sigprocmask", SIG_UNBLOCK, signals.bit(signals.SIGUSR1))
+    assert child.attention
+    child.attention = False
+    kernel.send_signal(child, signals.SIGCHLD)  # ignored by default
+    assert not child.attention
+    kernel.send_signal(child, signals.SIGUSR1)
+    assert child.attention
+    child.attention = False
+    kernel.send_signal(child, signals.SIGSTOP)
+    assert child.attention

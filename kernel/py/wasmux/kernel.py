@@ -389,6 +389,8 @@ class Kernel:
         and raise ProcessExit if one ended the caller."""
         for sig, action in signals.newly_unblocked(process):
             self._act(process, sig, action)
+        if process.pending & ~process.blocked:
+            process.attention = True
         self.check_alive(process)
 
     @staticmethod
@@ -409,6 +411,7 @@ class Kernel:
         if process.stopped:
             return
         process.stopped = True
+        process.attention = True
         process.stop_signal = sig
         process.stop_unreported, process.continue_unreported = True, False
         self.host.stop_process(process)

@@ -54,6 +54,10 @@ class Process:
     blocked: int = 0
     pending: int = 0
     suspend_mask: int | None = None
+    # Set when a caught signal may have become deliverable or the process was stopped:
+    # the host looks (GuestState.attend) at its next syscall return, lockless ones too,
+    # and clears it when there is nothing to do. Never cleared by the kernel.
+    attention: bool = False
     alarm: Any = None  # (deadline_ns, timer handle) while an alarm is set
     # Job control: stopped until SIGCONT; what wait4 has yet to report about it.
     stopped: bool = False

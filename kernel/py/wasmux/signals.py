@@ -107,6 +107,7 @@ def _unblocked(process: Process, sig: int, action: int) -> int:
     disposition = process.actions[sig].disposition
     if disposition == CAUGHT:
         process.pending |= bit(sig)
+        process.attention = True
         return INTERRUPT if action == NOTHING else action
     if ignored(process, sig):
         return action

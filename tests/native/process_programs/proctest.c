@@ -271,6 +271,21 @@ int main(int argc, char **argv) {
         nap(100);
         return 7;
     }
+    if (!strcmp(mode, "lockless-signal")) {  /* delivered while only getpid/clocks run */
+        catch(SIGUSR1);
+        char *child[] = {"proctest", "signal-parent", NULL};
+        pid_t pid = start(child);
+        struct timespec begin, now;
+        clock_gettime(CLOCK_MONOTONIC, &begin);
+        do {
+            getpid();
+            clock_gettime(CLOCK_MONOTONIC, &now);
+        } while (!caught && now.tv_sec - begin.tv_sec < 3);
+        printf("delivered during lockless calls: %s\n", caught ? "yes" : "no");
+        int status;
+        waitpid(pid, &status, 0);
+        return 0;
+    }
     if (!strcmp(mode, "signal-parent")) {
         nap(50);
         kill(getppid(), SIGUSR1);

@@ -12,7 +12,9 @@ Signals: after a locked call has written its outs, if its process has a delivera
 (pending, unblocked) signal or was stopped, `GuestState.attend` runs without the lock:
 it holds a stopped process until SIGCONT, then calls the guest's exported
 `wasmux_signal(sig)` trampoline (libwasmux runs the handler with its mask) for each
-deliverable signal, and only then is the errno returned to the guest. A blocking call
+deliverable signal, and only then is the errno returned to the guest. A lockless call
+looks only at the process's `attention` flag (set by the kernel when a signal may be
+deliverable or the process stopped) before doing the same. A blocking call
 interrupted by SA_RESTART handlers (the kernel's RESTART reply) runs them the same way
 and is submitted again (`GuestState.park`).
 
@@ -192,6 +194,8 @@ class GuestState:
                     return self.stop(KILLED)
                 stopped = process.stopped
                 sig = 0 if stopped else self.kernel.take_signal(process)
+                if not stopped and not sig:
+                    process.attention = False
             if stopped:
                 self.resume.wait()
                 continue
@@ -413,13 +417,18 @@ def _source(call: table.Syscall) -> str:
     arguments = "".join(f", {value}" for value in ins)
     if (call.module, call.name) in LOCKLESS:
         lines += [
+            "    process = state.process",
             "    try:",
-            f"        outs = HANDLERS[{call.number}](KERNEL, state.process{arguments})",
+            f"        outs = HANDLERS[{call.number}](KERNEL, process{arguments})",
             "    except KernelError as error:",
+            "        if process.attention:",
+            "            trap = state.attend(caller)",
+            "            if trap:",
+            "                return trap",
             "        PUT_I32(VIEW, args, error.errno)",
             "        return 0",
         ]
-        return _finish(call, lines)
+        return _finish(call, lines, lockless=True)
     lines += [
         "    ACQUIRE()",
         "    try:",
@@ -462,9 +471,11 @@ ATTEND = [
 ]
 
 
-def _finish(call: table.Syscall, lines: list[str], attend: bool = False) -> str:
+def _finish(call: table.Syscall, lines: list[str], attend: bool = False,
+            lockless: bool = False) -> str:
     """Append the code that writes the handler's outs (`outs`) and returns errno 0
-    (after signal delivery when `attend`)."""
+    (after signal delivery when `attend`; when `lockless`, only if the process's
+    attention flag is set: one attribute read on the fast path)."""
     p = {param: f"p_{param}" for param in call.params}
     if call.noreturn:
         lines.append("    state.failure = AssertionError('a noreturn syscall returned')")
@@ -494,6 +505,9 @@ def _finish(call: table.Syscall, lines: list[str], attend: bool = False) -> str:
             lines.append("        return fault(args)")
     if attend:
         lines += [line[8:] for line in ATTEND]
+    if lockless:
+        lines += ["    if process.attention:", "        trap = state.attend(caller)",
+                  "        if trap:", "            return trap"]
     lines.append("    PUT_I32(VIEW, args, 0)")
     lines.append("    return 0")
     return _guarded(lines)

@@ -184,6 +184,7 @@ def _restore(kernel: Kernel, process: Process) -> VforkState:
     process.pgid, process.sid, process.ctty = state.pgid, state.sid, state.ctty
     if state.outer is not None:
         process.pending = state.pending
+        process.attention = process.attention or bool(state.pending & ~state.blocked)
         state.outer.deferred |= state.deferred
         return state
     process.pending = 0
