@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from wasmux import signals
 from wasmux.abi import wasi
 from wasmux.errors import KernelError
 from wasmux.kernel import Kernel
@@ -46,6 +47,13 @@ def test_status_lines_like_linux(kernel: Kernel, process: Process, call: Call) -
     assert lines[0] == "Name:\tchild"
     assert "State:\tR (running)" in lines
     assert f"Pid:\t{child.pid}" in lines and f"PPid:\t{process.pid}" in lines
+    assert "SigIgn:\t0000000000000000" in lines
+    child.actions[signals.SIGINT] = signals.Action(signals.IGNORE)
+    child.actions[signals.SIGUSR1] = signals.Action(signals.CAUGHT)
+    child.blocked = signals.bit(signals.SIGTERM)
+    lines = read(call, f"/proc/{child.pid}/status").decode().splitlines()
+    assert {"SigBlk:\t0000000000004000", "SigIgn:\t0000000000000002",
+            "SigCgt:\t0000000000000200"} <= set(lines)
     kernel.exit_process(child, code=3)
     assert "State:\tZ (zombie)" in read(call, f"/proc/{child.pid}/status").decode()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from .. import signals
 from ..abi import wasi
 from ..errors import KernelError
 from ..file import FileSystem, Inode, OpenFile
@@ -263,8 +264,15 @@ class ProcessDirectory(ProcDirectory):
     def status(self) -> bytes:
         process = self.fs.process(self.pid)
         state = self.state()
+        ignored = caught = 0
+        for sig in range(1, len(process.actions)):
+            disposition = process.actions[sig].disposition
+            ignored |= (disposition == signals.IGNORE) << (sig - 1)
+            caught |= (disposition == signals.CAUGHT) << (sig - 1)
         return (f"Name:\t{process.name}\nUmask:\t{process.umask:04o}\nState:\t{state}\n"
-                f"Tgid:\t{process.pid}\nPid:\t{process.pid}\nPPid:\t{process.ppid}\n").encode()
+                f"Tgid:\t{process.pid}\nPid:\t{process.pid}\nPPid:\t{process.ppid}\n"
+                f"SigPnd:\t{process.pending:016x}\nSigBlk:\t{process.blocked:016x}\n"
+                f"SigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n").encode()
 
 
 class FdDirectory(ProcDirectory):
