@@ -7,8 +7,10 @@
 // configuration. Caching: one cache per deployment, named after site.json's version.
 // Installing precaches every file site.json lists except rootfs/. Navigations and
 // site.json are network-first: a changed version makes a new cache current at once
-// (files it lacks come from the network and are stored) and deletes the old caches; the rest of the new deployment is precached in the background.
-// Everything else is cache-first from the current cache, except requests made with
+// (files it lacks come from the network and are stored) and deletes the old caches; the
+// rest of the new deployment is precached in the background. Everything else is
+// cache-first from the current cache (stored with the isolation headers, so a cached
+// response goes back as is and the browser streams it), except requests made with
 // cache: "no-store" (the kernel worker's rootfs download, so a corrupt copy is never
 // kept and a retry reaches the server): network only, nothing stored. Offline, the
 // current cache answers everything.
@@ -64,10 +66,15 @@ async function fetchSite() {
   return { manifest: await response.clone().json(), response };
 }
 
-async function currentVersion() {
-  const meta = await caches.open(META_CACHE);
-  const entry = await meta.match(CURRENT_KEY);
-  return entry ? entry.text() : null;
+// The current deployment's version, read once per life of this worker (adopt sets it).
+let current = null;
+function currentVersion() {
+  current ??= (async () => {
+    const meta = await caches.open(META_CACHE);
+    const entry = await meta.match(CURRENT_KEY);
+    return entry ? entry.text() : null;
+  })();
+  return current;
 }
 
 function cacheName(version) {
@@ -80,6 +87,7 @@ async function adopt(manifest, response) {
   await cache.put(SITE_JSON, response.clone());
   const meta = await caches.open(META_CACHE);
   await meta.put(CURRENT_KEY, new Response(manifest.version));
+  current = Promise.resolve(manifest.version);
   await deleteOtherCaches(manifest.version);
 }
 
@@ -98,7 +106,7 @@ async function precache(manifest) {
     const url = new URL(path, SCOPE).href;
     if (await cache.match(url)) return;
     const response = await fetch(url, { cache: "no-cache" });
-    if (response.ok) await cache.put(url, response);
+    if (response.ok) await cache.put(url, isolated(response));
   }));
 }
 
@@ -151,12 +159,14 @@ async function cacheFirst(event) {
   const version = await currentVersion();
   const cache = version && (await caches.open(cacheName(version)));
   const cached = cache && (await cache.match(request));
-  if (cached) return isolated(cached);
-  const response = await fetch(request.url, { cache: "no-cache" });
+  // Stored with the isolation headers: handed out as is, so the browser streams it
+  // from the cache itself (a copy made here would pass every byte through this worker).
+  if (cached) return cached.headers.has("Cross-Origin-Embedder-Policy") ? cached : isolated(cached);
+  const response = isolated(await fetch(request.url, { cache: "no-cache" }));
   if (cache && response.ok && response.status === 200) {
     event.waitUntil(cache.put(request.url, response.clone()).catch(() => {}));
   }
-  return isolated(response);
+  return response;
 }
 
 // A copy of `response` carrying the cross-origin isolation headers, and Cache-Control:

@@ -22,11 +22,13 @@ import {
   newChannel,
 } from "./channel.js";
 import { openStore, readJSON, wasmuxDirectory, wipeStore, writeFile } from "./drivers/opfs.js";
+import { ModuleCache } from "./modules.js";
 
 const SITE = new URL("../", import.meta.url);
 const LOCK_NAME = "wasmux-opfs-root";
 const POOL_SIZE = 2;
 const DOWNLOAD_ATTEMPTS = 3;
+const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
 
 let system = null;               // the Python BrowserSystem (PyProxy)
 let serve = null;                // system.serve, kept as a proxy
@@ -34,7 +36,7 @@ let scratch = null;              // PyBuffer over system.scratch
 const pendingInput = [];
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
 const processes = new Map();     // pid -> {worker, channel, header, bytes, held}
-const modules = new Map();       // content hash -> WebAssembly.Module
+const modules = new ModuleCache();
 const pool = [];                 // idle pre-started process workers
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
@@ -45,6 +47,7 @@ onmessage = (event) => {
   if (message.type === "boot") {
     boot(message).catch((error) => fatal(error));
   } else if (message.type === "input") {
+    modules.bootEnded();
     if (system) system.console_input(message.data);
     else pendingInput.push(message.data);
   } else if (message.type === "test" && testing !== null) {
@@ -288,16 +291,8 @@ function onProcessMessage(message) {
 // The bridge hosts/pyodide.py calls (see its module docstring).
 const bridge = {
   start(pid, key, moduleBytes) {
-    let module = modules.get(key);
-    if (module === undefined) {
-      if (moduleBytes === null || moduleBytes === undefined) return "missing";
-      try {
-        module = new WebAssembly.Module(moduleBytes);
-      } catch (error) {
-        return `not a loadable wasm module: ${error.message}`;
-      }
-      modules.set(key, module);
-    }
+    const module = modules.get(key, moduleBytes ?? undefined);
+    if (typeof module === "string") return module;
     const worker = pool.shift() ?? startWorker();
     setTimeout(fillPool, 0);
     const channel = newChannel();
@@ -383,8 +378,10 @@ function mark(stage) {
   timings.push([stage, performance.timeOrigin + performance.now()]);
 }
 
-// What needs no boot message starts with the worker: site.json, the process worker
-// pool, Pyodide and the kernel (nothing here writes to OPFS before the lock is held).
+// What needs no boot message starts with the worker: the OPFS lock, site.json, the
+// process worker pool, Pyodide and the kernel, the boot modules (nothing here writes to
+// OPFS before the lock is held).
+const locked = takeLock();
 const early = (async () => {
   fillPool();
   const site = await (await fetchChecked(new URL("site.json", SITE))).json();
@@ -392,13 +389,14 @@ const early = (async () => {
   mark("site.json");
   const kernel = loadKernel(site, wasmux);
   kernel.catch(() => {});  // awaited (and reported) by boot
+  modules.preload(wasmux).then(() => mark("boot modules compiled"));
   return { site, wasmux, kernel };
 })();
 early.catch(() => {});
 
 async function boot({ wipe = false, quota = null, test = false }) {
   if (test) testing = await import("./testing.js");
-  if (!(await takeLock())) {
+  if (!(await locked)) {
     post({ type: "locked" });
     return;
   }
@@ -414,21 +412,21 @@ async function boot({ wipe = false, quota = null, test = false }) {
     image = downloadImage(site);
     image.catch(() => {});
   }
-  const store = (async () => {
-    const driver = await openStore(wasmux);
-    await driver.refill();
+  const store = openStore(wasmux).then((driver) => {
     mark("OPFS store open");
     return driver;
-  })();
+  });
   store.catch(() => {});
   const { pyodide, snapshot, snapshotName } = await kernel;
   const driver = await store;
   image = await image;
   progress("mounting the root filesystem");
-  const module = pyodide.pyimport("wasmux.hosts.pyodide");
-  system = module.boot(bridge, driver, quota ?? undefined);
+  const host = pyodide.pyimport(KERNEL_HOST);
+  const storage = host.open_storage(driver, quota ?? undefined);
+  driver.onRefill = () => storage.spares_refilled();
+  await driver.refill();
+  system = host.boot(bridge, storage);
   serve = system.serve;
-  driver.onRefill = () => system.spares_refilled();
   mark("root mounted");
   if (image !== null) {
     progress("installing the root filesystem");
@@ -448,6 +446,7 @@ async function boot({ wipe = false, quota = null, test = false }) {
   if (problem) console_message(`wasmux: ${problem}\r\n`);
   mark("init started");
   post({ type: "ready", timings });
+  setTimeout(() => modules.bootEnded(), BOOT_MODULES_WINDOW_MS);
   if (snapshot !== null) await saveSnapshot(wasmux, snapshotName, snapshot);
   await offerUpgrade(site, installed);
 }

@@ -3,9 +3,10 @@
 //
 // Layer: kernel-worker driver (no imports). Opening or creating an OPFS file is
 // asynchronous, the kernel is synchronous: so `openStore` opens a sync access handle on
-// every file of the store before the kernel starts, and the driver keeps a pool of
-// spare empty files, refilled in the background (fs/opfs.py names them through a
-// header). Bytes move through one Python bytearray the kernel attaches (`attach`): its
+// every file of the store before the kernel starts (all requests in flight at once), and
+// the driver keeps a pool of spare empty files, refilled in the background (fs/opfs.py
+// names them through a header and hands the store's spares back at mount, before the
+// pool is first topped up, so a boot creates no files when enough spares exist). Bytes move through one Python bytearray the kernel attaches (`attach`): its
 // view into Pyodide's memory is re-acquired when that memory grows.
 //
 // OPFS layout: <root>/wasmux/store/o.<n> (the objects), <root>/wasmux/root.json (the
@@ -23,7 +24,7 @@ export class OPFSDriver {
     this.handles = new Map();   // file name -> FileSystemSyncAccessHandle
     this.spares = new Set();    // file names ready to be named
     this.next = 0;              // the number of the next file to create
-    this.refilling = false;
+    this.refilling = null;      // the refill in progress (a promise)
     this.onRefill = null;       // called after spares were added
     this.ioProxy = null;
     this.ioBuffer = null;
@@ -32,12 +33,20 @@ export class OPFSDriver {
 
   // Open every file of the store (before the kernel mounts it).
   async open() {
+    const opening = [this.refreshEstimate()];
     for await (const [name, entry] of this.directory.entries()) {
       if (entry.kind !== "file" || !name.startsWith("o.")) continue;
-      this.handles.set(name, await entry.createSyncAccessHandle());
       this.next = Math.max(this.next, Number(name.slice(2)) + 1);
+      opening.push(entry.createSyncAccessHandle().then((handle) => {
+        this.handles.set(name, handle);
+      }));
     }
-    await this.refreshEstimate();
+    const results = await Promise.allSettled(opening);
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) {
+      this.close();
+      throw failed.reason;
+    }
   }
 
   async refreshEstimate() {
@@ -45,23 +54,34 @@ export class OPFSDriver {
     this.estimate = [usage, quota];
   }
 
-  // Create spare files until the pool is full again (runs in the background).
-  async refill() {
-    if (this.refilling) return;
-    this.refilling = true;
-    try {
-      let added = false;
-      while (this.spares.size < SPARE_TARGET) {
-        const name = `o.${this.next++}`;
+  // Create spare files until the pool is full again (runs in the background); the
+  // promise of the refill in progress.
+  refill() {
+    this.refilling ??= this.fill().finally(() => {
+      this.refilling = null;
+    });
+    return this.refilling;
+  }
+
+  async fill() {
+    let added = false;
+    while (this.spares.size < SPARE_TARGET) {
+      const names = [];
+      for (let count = this.spares.size; count < SPARE_TARGET; count++) {
+        names.push(`o.${this.next++}`);
+      }
+      await Promise.all(names.map(async (name) => {
         const file = await this.directory.getFileHandle(name, { create: true });
         this.handles.set(name, await file.createSyncAccessHandle());
         this.spares.add(name);
-        added = true;
-      }
-      if (added && this.onRefill) this.onRefill();
-    } finally {
-      this.refilling = false;
+      }));
+      added = true;
     }
+    if (added && this.onRefill) this.onRefill();
+  }
+
+  refillInBackground() {
+    this.refill().catch((error) => console.error("wasmux: OPFS spare files", error));
   }
 
   // Release every handle (the store can be opened again, or removed).
@@ -116,13 +136,13 @@ export class OPFSDriver {
     const [name] = this.spares;
     if (name === undefined) return "";
     this.spares.delete(name);
-    this.refill();
+    this.refillInBackground();
     return name;
   }
 
   recycle(files) {
     for (const name of files) this.spares.add(name);
-    this.refill();
+    this.refillInBackground();
   }
 }
 

@@ -171,12 +171,10 @@ class Guest:
 class BrowserSystem:
     """The Host (host.py) in Pyodide plus the kernel it serves (see module docstring)."""
 
-    def __init__(self, bridge: Any, driver: Any, capacity: int | None) -> None:
+    def __init__(self, bridge: Any, storage: OPFSStorage) -> None:
         self.bridge = bridge
         self.scratch = bytearray(DATA_AT + DATA_SIZE)
-        self.io = bytearray(IO_BUFFER_SIZE)
-        driver.attach(create_proxy(self.io))
-        self.storage = OPFSStorage(driver, self.io, capacity)
+        self.storage = storage
         self.root = PersistentFS(1, self.realtime_ns, self.storage)
         self.kernel = Kernel(self, self.root)
         self.handlers = self.kernel.handlers
@@ -189,7 +187,6 @@ class BrowserSystem:
         self.fire_proxy = create_proxy(self._fire_timers)
         self.flush_proxy = create_proxy(self._flush_output)
         self.sync_proxy = create_proxy(self._periodic_sync)
-        self.modules: set[str] = set()
         js.setInterval(self.sync_proxy, SYNC_INTERVAL_MS)
 
     # --- Host: clocks, randomness, console, timers ---
@@ -273,13 +270,11 @@ class BrowserSystem:
 
     def _start_worker(self, process: Process, module: bytes) -> None:
         key = hashlib.sha256(module).hexdigest()
-        answer = str(self.bridge.start(process.pid, key, None)) if key in self.modules else \
-            "missing"
+        answer = str(self.bridge.start(process.pid, key, None))
         if answer == "missing":
             answer = str(self.bridge.start(process.pid, key, to_js(module)))
         if answer:
             raise KernelError(wasi.ENOEXEC, f"{process.name}: {answer}")
-        self.modules.add(key)
 
     def kill_process(self, process: Process) -> None:
         self.bridge.terminate(process.pid)
@@ -346,9 +341,6 @@ class BrowserSystem:
     def console_input(self, data: Any) -> None:
         self.kernel.console.feed(bytes(data.to_py()))
 
-    def spares_refilled(self) -> None:
-        self.storage.spares_refilled()
-
     def install_root(self, archive: Any) -> int:
         """First boot: unpack the verified rootfs image (a JS Uint8Array) into the empty
         root and make it durable; returns the number of entries."""
@@ -399,7 +391,15 @@ class BrowserSystem:
         return "no /sbin/init or /bin/sh in the root filesystem"
 
 
-def boot(bridge: Any, driver: Any, capacity: int | None = None) -> BrowserSystem:
-    """Mount the root from the driver's OPFS store and return the system (no process
-    runs yet: kernel-worker.js installs the rootfs first when needed, then start_init)."""
-    return BrowserSystem(bridge, driver, capacity)
+def open_storage(driver: Any, capacity: int | None = None) -> OPFSStorage:
+    """The storage over the driver's OPFS store: every file's header read, the spares
+    handed back to the driver's pool (kernel-worker.js tops the pool up before boot)."""
+    io = bytearray(IO_BUFFER_SIZE)
+    driver.attach(create_proxy(io))
+    return OPFSStorage(driver, io, capacity)
+
+
+def boot(bridge: Any, storage: OPFSStorage) -> BrowserSystem:
+    """Mount the root from `storage` and return the system (no process runs yet:
+    kernel-worker.js installs the rootfs first when needed, then start_init)."""
+    return BrowserSystem(bridge, storage)
