@@ -12,23 +12,13 @@
 
 #include "internal.h"
 
-/* The fd an open returned, close-on-exec if `flags` asked for it. */
-static int opened(int fd, int flags) {
-    if (fd >= 0 && (flags & WASMUX_CLOEXEC) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        int error = errno;
-        close(fd);
-        errno = error;
-        return -1;
-    }
-    return fd;
-}
-
+/* open and openat pass O_CLOEXEC and the creation mode to the kernel (create.c). */
 int __wasmux_libc_open(const char *path, int flags, ...) {
     va_list list;
     va_start(list, flags);
     int mode = flags & O_CREAT ? va_arg(list, int) : 0;
     va_end(list);
-    return opened(open(path, flags & ~WASMUX_CLOEXEC, mode), flags);
+    return __wasmux_open_mode(AT_FDCWD, path, flags, (unsigned int)mode);
 }
 
 int __wasmux_libc_openat(int fd, const char *path, int flags, ...) {
@@ -36,7 +26,7 @@ int __wasmux_libc_openat(int fd, const char *path, int flags, ...) {
     va_start(list, flags);
     int mode = flags & O_CREAT ? va_arg(list, int) : 0;
     va_end(list);
-    return opened(openat(fd, path, flags & ~WASMUX_CLOEXEC, mode), flags);
+    return __wasmux_open_mode(fd, path, flags, (unsigned int)mode);
 }
 
 int pipe2(int fds[2], int flags) {

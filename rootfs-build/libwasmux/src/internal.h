@@ -27,8 +27,22 @@ void __wasmux_vfork_cwd_changed(void);
 /* Set wasi-libc's working directory from the kernel's (cwd.c); -1 with errno set. */
 int __wasmux_sync_cwd(void);
 
-/* stat.c's chmod and fchmod (programs call them as chmod and fchmod). */
+/* The directory descriptor and path to hand the kernel for (dirfd, path), resolved as
+   wasi-libc's open resolves them (stat.c); `buffer` (PATH_MAX bytes) may hold the path.
+   Returns -1 with errno ENOENT when no preopened directory holds the path. */
+int __wasmux_resolve_at(int dirfd, const char *path, char *buffer, const char **relative);
+
+/* stat.c's calls programs know as chmod, fchmod, fstat and fstatat. */
+struct stat;
 int __wasmux_libc_chmod(const char *path, unsigned int mode);
 int __wasmux_libc_fchmod(int fd, unsigned int mode);
+int __wasmux_libc_fstat(int fd, struct stat *buf);
+int __wasmux_libc_fstatat(int dirfd, const char *path, struct stat *buf, int flags);
+
+/* openat(dirfd, path, flags, mode) through the kernel's open call: a created file gets
+   mode & ~umask; flags may hold WASMUX_CLOEXEC (create.c). */
+int __wasmux_open_mode(int dirfd, const char *path, int flags, unsigned int mode);
+/* mkdir with a mode (create.c; programs call it as mkdir). */
+int __wasmux_libc_mkdir(const char *path, unsigned int mode);
 
 #endif

@@ -21,10 +21,7 @@
 /* An empty path asks about the directory descriptor itself (statfs). */
 enum { FOLLOW = 1, BLOCK_SIZE = 4096, NAME_MAX_LENGTH = 255 };
 
-/* The directory descriptor and path to hand the kernel for (dirfd, path); `buffer`
-   (PATH_MAX bytes) may hold the path. Returns -1 with errno ENOENT when no preopened
-   directory holds the path. */
-static int resolve_at(int dirfd, const char *path, char *buffer, const char **relative) {
+int __wasmux_resolve_at(int dirfd, const char *path, char *buffer, const char **relative) {
     if (dirfd != AT_FDCWD && path[0] != '/') {
         *relative = path;
         return dirfd;
@@ -69,7 +66,7 @@ int __wasmux_libc_fstatat(int dirfd, const char *restrict path, struct stat *res
     }
     char buffer[PATH_MAX];
     const char *relative;
-    int fd = resolve_at(dirfd, path, buffer, &relative);
+    int fd = __wasmux_resolve_at(dirfd, path, buffer, &relative);
     if (fd < 0)
         return -1;
     __wasi_filestat_t status;
@@ -112,7 +109,7 @@ int __wasmux_libc_access(const char *path, int amode) {
 int __wasmux_libc_fchmodat(int dirfd, const char *path, mode_t mode, int flags) {
     char buffer[PATH_MAX];
     const char *relative;
-    int fd = resolve_at(dirfd, path, buffer, &relative);
+    int fd = __wasmux_resolve_at(dirfd, path, buffer, &relative);
     if (fd < 0)
         return -1;
     uint32_t lookup = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FOLLOW;
@@ -143,7 +140,7 @@ static int statfs_at(int dirfd, const char *path, struct statvfs *buf) {
 int __wasmux_libc_statvfs(const char *restrict path, struct statvfs *restrict buf) {
     char buffer[PATH_MAX];
     const char *relative;
-    int fd = resolve_at(AT_FDCWD, path, buffer, &relative);
+    int fd = __wasmux_resolve_at(AT_FDCWD, path, buffer, &relative);
     if (fd < 0)
         return -1;
     return statfs_at(fd, relative, buf);

@@ -1,5 +1,5 @@
 /* libwasmux: temporary files (mkstemp, mkdtemp, mktemp), named from random_get. Files
-   are made mode 0600 and directories 0700 (WASI's open and mkdir take no mode). */
+   are made mode 0600 and directories 0700 (minus the umask, as on Linux). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <fcntl.h>
 #include <stdlib.h>
@@ -34,14 +34,8 @@ int mkostemp(char *template, int flags) {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (randomise(template) != 0)
             return -1;
-        int fd = open(template, O_RDWR | O_CREAT | O_EXCL | flags, 0600);
-        if (fd >= 0 && __wasmux_libc_fchmod(fd, 0600) != 0) {
-            int error = errno;
-            close(fd);
-            unlink(template);
-            errno = error;
-            return -1;
-        }
+        int fd = __wasmux_open_mode(AT_FDCWD, template, O_RDWR | O_CREAT | O_EXCL | flags,
+                                    0600);
         if (fd >= 0 || errno != EEXIST)
             return fd;
         memcpy(template + length - 6, "XXXXXX", 6);
@@ -59,8 +53,8 @@ char *mkdtemp(char *template) {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (randomise(template) != 0)
             return NULL;
-        if (mkdir(template, 0700) == 0)
-            return __wasmux_libc_chmod(template, 0700) == 0 ? template : NULL;
+        if (__wasmux_libc_mkdir(template, 0700) == 0)
+            return template;
         if (errno != EEXIST)
             return NULL;
         memcpy(template + length - 6, "XXXXXX", 6);

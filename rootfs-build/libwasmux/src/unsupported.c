@@ -1,7 +1,7 @@
 /* libwasmux: POSIX calls Wasmux does not provide yet. Each fails with ENOSYS (or the
-   call's documented "not found" result), never pretending success: file ownership
-   and device nodes, clock setting, and name resolution (there is no network; AF_UNIX
-   sockets are in socket.c). */
+   call's documented "not found" result), never pretending success: device nodes,
+   clock setting, and name resolution (there is no network; AF_UNIX sockets are in
+   socket.c). */
 #define WASMUX_BUILDING_LIBRARY 1
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -15,26 +15,6 @@
 static int unsupported(void) {
     errno = ENOSYS;
     return -1;
-}
-
-int chown(const char *path, uid_t owner, gid_t group) {
-    (void)path, (void)owner, (void)group;
-    return unsupported();
-}
-
-int lchown(const char *path, uid_t owner, gid_t group) {
-    (void)path, (void)owner, (void)group;
-    return unsupported();
-}
-
-int fchown(int fd, uid_t owner, gid_t group) {
-    (void)fd, (void)owner, (void)group;
-    return unsupported();
-}
-
-int fchownat(int fd, const char *path, uid_t owner, gid_t group, int flags) {
-    (void)fd, (void)path, (void)owner, (void)group, (void)flags;
-    return unsupported();
 }
 
 int mknod(const char *path, mode_t mode, dev_t device) {

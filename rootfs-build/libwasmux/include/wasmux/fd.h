@@ -5,9 +5,10 @@
    Linux's numbers (wasi-libc has none); ioctl requests are Linux's (<sys/ioctl.h> of
    the amended header tree), and the argument is passed to the kernel as the bytes of
    the request's structure. wasi-libc defines O_CLOEXEC as 0; programs see it as
-   WASMUX_CLOEXEC, the kernel's close-on-exec bit for pipe2 and dup3, and open/openat
-   are renamed to libwasmux wrappers that strip it before wasi-libc's open and then set
-   FD_CLOEXEC. (wasi-libc's own code, fopen "e" included, still sees 0.) */
+   WASMUX_CLOEXEC, the kernel's close-on-exec bit for pipe2, dup3 and open, and
+   open/openat are renamed to libwasmux wrappers that hand it to the kernel's open call
+   with the creation mode (create.c). (wasi-libc's own code, fopen "e" included, still
+   sees 0.) */
 #ifndef WASMUX_FD_H
 #define WASMUX_FD_H
 
