@@ -34,6 +34,7 @@ let system = null;               // the Python BrowserSystem (PyProxy)
 let serve = null;                // system.serve, kept as a proxy
 let scratch = null;              // PyBuffer over system.scratch
 const pendingInput = [];
+let consoleSize = null;           // {rows, cols} of the page's terminal
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
 const processes = new Map();     // pid -> {worker, channel, header, bytes, held}
 const modules = new ModuleCache();
@@ -50,6 +51,9 @@ onmessage = (event) => {
     modules.bootEnded();
     if (system) system.console_input(message.data);
     else pendingInput.push(message.data);
+  } else if (message.type === "resize") {
+    consoleSize = { rows: message.rows, cols: message.cols };
+    if (system) system.console_resize(message.rows, message.cols);
   } else if (message.type === "test" && testing !== null) {
     testing.handle(message, testContext);
   }
@@ -394,8 +398,9 @@ const early = (async () => {
 })();
 early.catch(() => {});
 
-async function boot({ wipe = false, quota = null, test = false }) {
+async function boot({ wipe = false, quota = null, test = false, cols = 0, rows = 0 }) {
   if (test) testing = await import("./testing.js");
+  if (cols > 0 && rows > 0) consoleSize ??= { rows, cols };
   if (!(await locked)) {
     post({ type: "locked" });
     return;
@@ -441,6 +446,7 @@ async function boot({ wipe = false, quota = null, test = false }) {
     throw new Error("the system was wiped as /.wasmux-wipe asked: reload the page to install it afresh");
   }
   pump();
+  if (consoleSize !== null) system.console_resize(consoleSize.rows, consoleSize.cols);
   for (const data of pendingInput.splice(0)) system.console_input(data);
   const problem = system.start_init();
   if (problem) console_message(`wasmux: ${problem}\r\n`);

@@ -22,6 +22,7 @@ import {
 } from "./channel.js";
 
 const EFAULT = 21;
+const RESTART = 512;      // wasmux/errors.py RESTART: never seen by the guest
 const EILSEQ = 25;
 const SIGILL = 4;
 const SIGFPE = 8;
@@ -182,6 +183,12 @@ function perform(number, types, ins, outs, args, noreturn) {
   const signal = header[SIGNAL];
   header[STATE] = 0;
   if (errno === EXITED || noreturn) throw new ProcessEnded();
+  if (errno === RESTART) {
+    // Interrupted by SA_RESTART handlers: run them, then make the same call again (its
+    // ins gathered afresh: the reply reused the slots).
+    if (signal !== 0) deliver(signal);
+    return perform(number, types, ins, outs, args, noreturn);
+  }
   if (errno === 0) scatter(outs, args, slots, data);
   if (signal !== 0) deliver(signal);
   return errno;

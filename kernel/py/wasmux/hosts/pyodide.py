@@ -45,7 +45,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..abi import table, wasi
-from ..errors import RESTART, KernelError, ProcessExec, ProcessExit
+from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
 from ..fs.opfs import OPFSStorage
@@ -321,8 +321,6 @@ class BrowserSystem:
     def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
         """Write a reply into scratch; returns how many bytes of scratch JS copies."""
         scratch = self.scratch
-        if errno == RESTART:  # the process worker cannot re-submit a call yet
-            errno = wasi.EINTR
         length = ENCODERS[number](scratch, outs) if errno == 0 else 0
         signal = self.kernel.take_signal(process) if process.state == RUNNING else 0
         HEADER_OUT.pack_into(scratch, ERRNO_AT, errno, length, signal)
@@ -340,6 +338,11 @@ class BrowserSystem:
 
     def console_input(self, data: Any) -> None:
         self.kernel.console.feed(bytes(data.to_py()))
+
+    def console_resize(self, rows: int, columns: int) -> None:
+        """The page's terminal has a new size (TIOCSWINSZ: SIGWINCH to the foreground
+        group when it changed)."""
+        self.kernel.console.resize(int(rows), int(columns))
 
     def install_root(self, archive: Any) -> int:
         """First boot: unpack the verified rootfs image (a JS Uint8Array) into the empty
