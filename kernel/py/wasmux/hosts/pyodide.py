@@ -71,7 +71,8 @@ SHELL_ENVIRONMENT = [b"PATH=/bin:/sbin:/usr/bin", b"HOME=/root", b"TERM=xterm-25
 I64 = 1 << 64
 SIGNED = 1 << 63
 EVENT_SIZE = wasi.EVENT.size
-HEADER_OUT = struct.Struct("<iii")  # errno, out length, signal (at ERRNO_AT)
+PACK_ERRNO = struct.Struct("<i").pack_into  # at ERRNO_AT
+PACK_OUT = struct.Struct("<ii").pack_into  # out length, signal (at OUT_LENGTH_AT)
 PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
 UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
 UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # number, in length (at NUMBER_AT)
@@ -323,7 +324,8 @@ class BrowserSystem:
         scratch = self.scratch
         length = ENCODERS[number](scratch, outs) if errno == 0 else 0
         signal = self.kernel.take_signal(process) if process.state == RUNNING else 0
-        HEADER_OUT.pack_into(scratch, ERRNO_AT, errno, length, signal)
+        PACK_ERRNO(scratch, ERRNO_AT, errno)
+        PACK_OUT(scratch, OUT_LENGTH_AT, length, signal)
         return DATA_AT + length
 
     def guest_ended(self, pid: int, signal: int) -> None:
