@@ -109,6 +109,15 @@ def test_file_actions_apply_in_order_and_cloexec_descriptors_are_dropped(
     assert sorted(parent.fds.entries) == [0, 1, 2, 3, secret]
 
 
+def test_open_file_action_creates_with_its_mode_less_the_umask(
+        kernel: Kernel, parent: Process) -> None:
+    parent.umask = 0o027
+    actions = action(3, 5, O_WRONLY | O_CREAT | O_TRUNC, 0o764, "/tmp/made.txt")
+    errno, child = spawn(kernel, parent, "/bin/prog", actions=actions)
+    assert errno == 0 and child is not None
+    assert child.fds.get(5).file.inode.mode & 0o7777 == 0o740
+
+
 def test_failing_file_action_fails_the_spawn(kernel: Kernel, parent: Process) -> None:
     assert spawn(kernel, parent, "/bin/prog", actions=action(1, 42))[0] == wasi.EBADF
     assert spawn(kernel, parent, "/bin/prog",

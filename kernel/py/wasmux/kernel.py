@@ -39,7 +39,7 @@ RESTARTABLE = frozenset(
         (table.WASI, "fd_pwrite"), (table.WASI, "path_open"), (table.WASI, "sock_recv"),
         (table.WASI, "sock_send"), (table.WASI, "sock_accept"), (table.WASMUX, "wait4"),
         (table.WASMUX, "ioctl"), (table.WASMUX, "accept4"), (table.WASMUX, "connect"),
-        (table.WASMUX, "sendmsg"), (table.WASMUX, "recvmsg")))
+        (table.WASMUX, "sendmsg"), (table.WASMUX, "recvmsg"), (table.WASMUX, "open")))
 WAIT_CONTINUED = 0xFFFF  # wait4 status of a continued child
 
 Reply = Callable[[int, tuple[Any, ...]], None]

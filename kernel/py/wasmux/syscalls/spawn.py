@@ -78,7 +78,7 @@ def apply_actions(kernel: Kernel, caller: Process, fds: FdTable, cwd: str,
     while offset < len(actions):
         if offset + ACTION_HEADER.size > len(actions):
             raise KernelError(wasi.EINVAL, "truncated file action")
-        kind, fd, arg1, _mode, length = ACTION_HEADER.unpack_from(actions, offset)
+        kind, fd, arg1, mode, length = ACTION_HEADER.unpack_from(actions, offset)
         offset += ACTION_HEADER.size
         path = actions[offset:offset + length].decode(errors="surrogateescape")
         offset += length
@@ -96,7 +96,8 @@ def apply_actions(kernel: Kernel, caller: Process, fds: FdTable, cwd: str,
             writable = bool(arg1 & O_WRONLY)
             file = kernel.vfs.open(opener, kernel.vfs.root, full, (arg1 >> 12) & 0xF,
                                    not arg1 & O_NOFOLLOW, bool(arg1 & O_RDONLY) or not writable,
-                                   writable, arg1 & FDFLAGS_MASK, posixpath.normpath(full))
+                                   writable, arg1 & FDFLAGS_MASK, posixpath.normpath(full),
+                                   mode & 0o7777 & ~caller.umask)
             fds.install_at(fd, Descriptor(file))
         elif kind == ACTION_CHDIR:
             cwd = _directory_path(kernel, caller, posixpath.normpath(posixpath.join(cwd, path)))
