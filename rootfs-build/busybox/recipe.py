@@ -32,6 +32,10 @@ HERE = Path(__file__).resolve().parent
 FRAGMENT = HERE / "config"
 JOBS = 2
 PARTS_FILE = "busybox.parts"
+# Objects compiled as for Linux: BusyBox names a process it re-executed through
+# /proc/self/exe after its applet (prctl PR_SET_NAME, /proc/<pid>/comm) only when
+# __linux__ is defined, and libwasmux provides prctl's PR_SET_NAME and PR_GET_NAME.
+LINUX_OBJECTS = ("appletlib", "vfork_daemon_rexec")
 
 
 class BuildError(RuntimeError):
@@ -82,7 +86,8 @@ def _make(source: Path, objdir: Path, tools: Path, targets: list[str], log: Path
     environment = dict(os.environ, CFLAGS=" ".join(cflags))
     command = ["make", f"-j{JOBS}", f"O={objdir}", f"CC={tools / 'cc'}", f"AR={tools / 'ar'}",
                "HOSTCC=gcc", "SKIP_STRIP=y",
-               f"cmd_busybox__=echo $(core-y) $(libs-y) > {PARTS_FILE}", *targets]
+               f"cmd_busybox__=echo $(core-y) $(libs-y) > {PARTS_FILE}",
+               *(f"CFLAGS_{name}.o=-D__linux__" for name in LINUX_OBJECTS), *targets]
     with log.open("a") as output:
         result = subprocess.run(command, cwd=source, env=environment, input=stdin,
                                 stdout=output, stderr=subprocess.STDOUT, text=True,

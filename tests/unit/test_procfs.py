@@ -1,5 +1,5 @@
-"""procfs: /proc/self per caller, cmdline, status, fd links, mounts, uptime, listing,
-vanished processes, and read-only refusal."""
+"""procfs: /proc/self per caller, cmdline, comm, status, fd links, mounts, uptime,
+listing, vanished processes, and read-only refusal."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from wasmux import signals
 from wasmux.abi import wasi
-from wasmux.errors import KernelError
+from wasmux.errors import KernelError, ProcessExec
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
+from wasmux_calls import install
 
 Call = Callable[..., tuple[int, tuple[Any, ...]]]
 Spawn = Callable[..., Process]
@@ -38,6 +39,36 @@ def test_proc_self_is_the_callers_pid(kernel: Kernel, process: Process, call: Ca
 def test_cmdline_is_nul_separated_argv(kernel: Kernel, call: Call, spawn: Spawn) -> None:
     other = spawn([b"/bin/ls", b"-l", b""])
     assert read(call, f"/proc/{other.pid}/cmdline") == b"/bin/ls\0-l\0\0"
+
+
+def test_comm_names_the_file_exec_d_and_a_script_not_its_interpreter(
+        kernel: Kernel, process: Process, call: Call) -> None:
+    install(kernel, "/bin/interpreter")
+    install(kernel, "/tmp/A-LONG-SCRIPT-NAME.sh", b"#!/bin/interpreter\n")
+    kernel.vfs.symlink(None, "/bin/interpreter", kernel.vfs.root, "/bin/sh")
+    script = kernel.spawn_path(process, "/tmp/A-LONG-SCRIPT-NAME.sh", [b"x"], [],
+                               process.fds.inherit(), "/")
+    shell = kernel.spawn_path(process, "sh", [b"x"], [], process.fds.inherit(), "/bin")
+    assert read(call, f"/proc/{script.pid}/comm") == b"A-LONG-SCRIPT-N\n"  # 15 bytes
+    assert read(call, f"/proc/{shell.pid}/comm") == b"sh\n"
+    assert read(call, f"/proc/{shell.pid}/stat").split()[1] == b"(sh)"
+    assert read(call, f"/proc/{shell.pid}/status").startswith(b"Name:\tsh\n")
+    with pytest.raises(ProcessExec):
+        kernel.exec_path(shell, "/bin/interpreter", [b"y"], [])
+    assert read(call, f"/proc/{shell.pid}/comm") == b"interpreter\n"
+
+
+def test_a_process_renames_itself_through_comm(kernel: Kernel, process: Process,
+                                               call: Call, spawn: Spawn) -> None:
+    errno, (fd,) = call("path_open", ROOT, FOLLOW, "proc/self/comm", wasi.OFLAGS_TRUNC,
+                        wasi.RIGHTS_ALL, 0, 0)
+    assert errno == 0
+    assert call("fd_write", fd, b"renamed-beyond-fifteen\0x") == (0, (24,))
+    assert read(call, "/proc/self/comm") == b"renamed-beyond-\n"
+    other = spawn([b"/bin/other"])
+    assert read(call, f"/proc/{other.pid}/comm") == b"other\n"
+    assert call("path_open", ROOT, FOLLOW, f"proc/{other.pid}/comm", 0, wasi.RIGHTS_ALL, 0,
+                0)[0] == wasi.EINVAL
 
 
 def test_status_lines_like_linux(kernel: Kernel, process: Process, call: Call) -> None:

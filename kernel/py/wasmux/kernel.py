@@ -25,7 +25,7 @@ from .file import FileSystem, OpenFile
 from .fs.vfs import VFS
 from .host import Host
 from .pipe import PipeFS
-from .proc import RUNNING, ZOMBIE, Process, ProcessTable
+from .proc import RUNNING, ZOMBIE, Process, ProcessTable, command_name
 from .sockets import SocketFS
 from .system import SystemInfo
 from .wait import WaitQueue
@@ -230,6 +230,7 @@ class Kernel:
             fds.close_all()
             raise
         process = self.spawn(module, argv, environ, fds, parent, cwd, executable, pid)
+        process.comm = command_name(path.encode())
         if pgid is not None:
             process.pgid = pgid or process.pid
         return process
@@ -247,6 +248,7 @@ class Kernel:
             process.fds.close(fd)
         self._preopen_root(process.fds)
         process.argv, process.environ, process.executable = argv, environ, executable
+        process.comm = command_name(path.encode())
         process.actions = signals.exec_actions(process.actions)
         process.suspend_mask = None
         for sig, action in signals.newly_unblocked(process):

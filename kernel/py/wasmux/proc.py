@@ -23,6 +23,7 @@ from .wait import WaitQueue
 
 PID_MAX = 32768
 PROCESS_LIMIT = 256
+COMM_MAX = 15  # bytes of a command name (Linux's TASK_COMM_LEN - 1)
 
 RUNNING = "running"
 ZOMBIE = "zombie"
@@ -47,6 +48,9 @@ class Process:
     pgid: int = 0
     sid: int = 0
     executable: str = ""  # absolute path of the program file (/proc/<pid>/exe)
+    # The command name (/proc/<pid>/comm): the last component of the path exec'd (a
+    # script's own, not its interpreter's), or argv[0]'s when made without a path.
+    comm: bytes = b""
     ctty: Any = None  # the controlling terminal (tty.py), if any
     # Signals (see signals.py): dispositions by number, blocked mask, pending set, the
     # mask a sigsuspend replaced (restored when its signal is delivered), alarm timer.
@@ -68,6 +72,10 @@ class Process:
     reap_on_exit: bool = False  # an orphan with no init to wait for it
     vfork: Any = None  # the innermost saved state during a vfork child phase (spawn.py)
 
+    def __post_init__(self) -> None:
+        if not self.comm and self.argv:
+            self.comm = command_name(self.argv[0])
+
     @property
     def status(self) -> int | None:
         """Shell-style exit status: code, or 128+signal; None while running."""
@@ -84,7 +92,13 @@ class Process:
 
     @property
     def name(self) -> str:
-        return self.argv[0].decode(errors="replace").rsplit("/", 1)[-1] if self.argv else "?"
+        return self.comm.decode(errors="replace") if self.comm else "?"
+
+
+def command_name(path: bytes) -> bytes:
+    """A process's command name for the program file `path`: its last component, cut
+    to COMM_MAX bytes."""
+    return path.rstrip(b"/").rsplit(b"/", 1)[-1][:COMM_MAX]
 
 
 class ProcessTable:

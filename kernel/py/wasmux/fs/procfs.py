@@ -1,15 +1,17 @@
-"""procfs: /proc, a read-only view of the kernel's process table, generated on access.
+"""procfs: /proc, a view of the kernel's process table, generated on access.
 
 Layer: filesystem; imports file.py; reads the kernel's process table and mount list
-(never changes them). Entries: /proc/self (a symlink to the caller's pid, resolved per
-caller by the VFS through `readlink_for`), /proc/mounts, /proc/uptime, /proc/stat,
-/proc/meminfo, /proc/loadavg, and per process /proc/<pid>/cmdline, /proc/<pid>/status,
-/proc/<pid>/stat, /proc/<pid>/statm, /proc/<pid>/exe (a symlink to the program file)
-and /proc/<pid>/fd/<n> (symlinks to the path each descriptor was opened with). File
-contents are generated on every read, from the state at that moment; their size reads
-as 0, as on Linux. Formats are Linux's (proc(5)), for ps, top, free and uptime. Wasmux
-measures neither CPU time per process nor memory: those fields read 0 (all CPU time is
-reported idle), and memory totals are system.py's declared budget.
+(changes nothing but a process's own command name). Entries: /proc/self (a symlink to
+the caller's pid, resolved per caller by the VFS through `readlink_for`), /proc/mounts,
+/proc/uptime, /proc/stat, /proc/meminfo, /proc/loadavg, and per process
+/proc/<pid>/cmdline, /proc/<pid>/comm (the command name, which the process may
+rewrite), /proc/<pid>/status, /proc/<pid>/stat, /proc/<pid>/statm, /proc/<pid>/exe (a
+symlink to the program file) and /proc/<pid>/fd/<n> (symlinks to the path each
+descriptor was opened with). File contents are generated on every read, from the
+state at that moment; their size reads as 0, as on Linux. Formats are Linux's
+(proc(5)), for ps, top, free and uptime. Wasmux measures neither CPU time per process
+nor memory: those fields read 0 (all CPU time is reported idle), and memory totals are
+system.py's declared budget.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from .. import signals
 from ..abi import wasi
 from ..errors import KernelError
 from ..file import FileSystem, Inode, OpenFile
-from ..proc import ZOMBIE
+from ..proc import COMM_MAX, ZOMBIE
 from ..system import memory, uptime_ns
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 ROOT_INO, SELF_INO, MOUNTS_INO, UPTIME_INO = 1, 2, 3, 4
 STAT_INO, MEMINFO_INO, LOADAVG_INO = 5, 6, 7
 CMDLINE_SLOT, STATUS_SLOT, FD_DIR_SLOT, EXE_SLOT, STAT_SLOT, STATM_SLOT = 1, 2, 3, 4, 5, 6
+COMM_SLOT = 7
 FD_LINK_SLOT = 0x100
 CLOCK_TICKS = 100  # USER_HZ: the unit of times in /proc/stat and /proc/<pid>/stat
 
@@ -86,6 +89,34 @@ class GeneratedFile(ProcInode):
 
     def read(self, file: OpenFile, offset: int, size: int) -> bytes:
         return self.generate()[offset:offset + size]
+
+
+class CommFile(ProcInode):
+    """/proc/<pid>/comm: the command name and a newline. The process itself may write
+    it (prctl PR_SET_NAME): the bytes up to a NUL, at most COMM_MAX, become its name;
+    another process opening it for writing gets EINVAL. Truncation does nothing."""
+
+    filetype = wasi.FILETYPE_REGULAR_FILE
+
+    def __init__(self, fs: ProcFS, pid: int) -> None:
+        super().__init__(fs, process_ino(pid, COMM_SLOT), 0o644)
+        self.pid = pid
+
+    def read(self, file: OpenFile, offset: int, size: int) -> bytes:
+        return (self.fs.process(self.pid).comm + b"\n")[offset:offset + size]
+
+    def open(self, process: Process | None, readable: bool, writable: bool, flags: int,
+             path: str) -> OpenFile:
+        if writable and (process is None or process.pid != self.pid):
+            raise KernelError(wasi.EINVAL, "only a process may rename itself")
+        return super().open(process, readable, writable, flags, path)
+
+    def write(self, file: OpenFile, offset: int, data: bytes) -> int:
+        self.fs.process(self.pid).comm = data.split(b"\0", 1)[0][:COMM_MAX]
+        return len(data)
+
+    def truncate(self, size: int) -> None:
+        pass
 
 
 class ProcLink(ProcInode):
@@ -228,6 +259,7 @@ class ProcessDirectory(ProcDirectory):
         yield "status", GeneratedFile(fs, process_ino(pid, STATUS_SLOT), self.status)
         yield "stat", GeneratedFile(fs, process_ino(pid, STAT_SLOT), self.process_stat)
         yield "statm", GeneratedFile(fs, process_ino(pid, STATM_SLOT), self.statm)
+        yield "comm", CommFile(fs, pid)
         yield "fd", FdDirectory(fs, pid, self)
         executable = fs.process(pid).executable
         if executable:
@@ -252,7 +284,7 @@ class ProcessDirectory(ProcDirectory):
         the terminal read 0."""
         process = self.fs.process(self.pid)
         start = (process.start_ns - self.fs.kernel.boot_ns) * CLOCK_TICKS // 1_000_000_000
-        fields = [process.pid, f"({process.name[:15]})", self.state()[0], process.ppid,
+        fields = [process.pid, f"({process.name})", self.state()[0], process.ppid,
                   process.pgid, process.sid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1,
                   0, max(0, start), 0, 0]
         fields += [0] * (52 - len(fields))

@@ -242,7 +242,8 @@ def vfork_exit(kernel: Kernel, process: Process, status: int) -> tuple[int]:
     state = _child_phase(process)
     child = Process(state.child_pid, process.pid, list(process.argv), [], FdTable(),
                     process.cwd, process.umask, pgid=process.pgid, sid=process.sid,
-                    executable=process.executable, start_ns=kernel.host.monotonic_ns())
+                    executable=process.executable, comm=process.comm,
+                    start_ns=kernel.host.monotonic_ns())
     kernel.processes.add(child)
     _restore(kernel, process)
     kernel.exit_process(child, code=status)
