@@ -1,5 +1,6 @@
-"""procfs: /proc/self per caller, cmdline, comm, status, fd links, mounts, uptime,
-listing, vanished processes, and read-only refusal."""
+"""procfs: /proc/self per caller, cmdline, comm, status, fd links (magic: opening one
+reopens the descriptor's file), mounts, uptime, listing, vanished processes, and
+read-only refusal."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from ipc_calls import ok
 from wasmux import signals
 from wasmux.abi import wasi
 from wasmux.errors import KernelError, ProcessExec
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
+from wasmux.syscalls.socket import AF_UNIX, SOCK_STREAM
 from wasmux_calls import install
 
 Call = Callable[..., tuple[int, tuple[Any, ...]]]
@@ -99,6 +102,47 @@ def test_fd_directory_links_to_opened_paths(call: Call, process: Process) -> Non
                for n in (0, 1, 3, fd)}
     assert targets == {0: b"/dev/null", 1: b"/dev/console", 3: b"/", fd: b"/tmp/x"}
     assert call("path_readlink", ROOT, "proc/self/fd/77", 100)[0] == wasi.ENOENT
+
+
+def test_opening_an_fd_link_reopens_the_file_even_unlinked_or_renamed(
+        call: Call) -> None:
+    _, (fd,) = call("path_open", ROOT, FOLLOW, "tmp/a", wasi.OFLAGS_CREAT, wasi.RIGHTS_ALL,
+                    0, 0)
+    call("fd_write", fd, b"data")
+    assert call("path_rename", ROOT, "tmp/a", ROOT, "tmp/b")[0] == 0
+    errno, (renamed,) = call("path_open", ROOT, FOLLOW, f"proc/self/fd/{fd}", 0,
+                             wasi.RIGHT_FD_READ, 0, 0)
+    assert errno == 0 and call("fd_read", renamed, 10)[1][0] == b"data"  # its own offset
+    assert call("path_unlink_file", ROOT, "tmp/b")[0] == 0
+    errno, (unlinked,) = call("path_open", ROOT, FOLLOW, f"proc/self/fd/{fd}",
+                              wasi.OFLAGS_CREAT | wasi.OFLAGS_TRUNC, wasi.RIGHTS_ALL, 0, 0)
+    assert errno == 0 and call("fd_write", unlinked, b"new")[0] == 0
+    assert call("fd_pread", fd, 10, 0)[1][0] == b"new"
+    assert call("path_filestat_get", ROOT, 0, "tmp/a")[0] == wasi.ENOENT  # nothing created
+    assert call("path_readlink", ROOT, f"proc/self/fd/{unlinked}", 100)[1][0] == b"/tmp/a"
+
+
+def test_an_fd_link_reopens_a_pipe_and_refuses_a_socket(kernel: Kernel, process: Process,
+                                                        call: Call) -> None:
+    read_end, write_end = ok(kernel, process, "pipe2", 0)
+    errno, (writer,) = call("path_open", ROOT, FOLLOW, f"/proc/{process.pid}/fd/{write_end}",
+                            wasi.OFLAGS_TRUNC, wasi.RIGHT_FD_WRITE, 0, 0)
+    assert errno == 0 and call("fd_write", writer, b"through the link")[0] == 0
+    assert call("fd_read", read_end, 100)[1][0] == b"through the link"
+    assert call("path_readlink", ROOT, f"proc/self/fd/{writer}", 100)[1][0].startswith(b"pipe:[")
+    first, _ = ok(kernel, process, "socketpair", AF_UNIX, SOCK_STREAM, 0)
+    assert call("path_open", ROOT, FOLLOW, f"proc/self/fd/{first}", 0, wasi.RIGHTS_ALL, 0,
+                0)[0] == wasi.ENXIO
+
+
+def test_a_program_runs_through_its_fd_link_after_being_unlinked(
+        kernel: Kernel, process: Process, call: Call) -> None:
+    install(kernel, "/tmp/prog")
+    _, (fd,) = call("path_open", ROOT, FOLLOW, "tmp/prog", 0, wasi.RIGHT_FD_READ, 0, 0)
+    assert call("path_unlink_file", ROOT, "tmp/prog")[0] == 0
+    child = kernel.spawn_path(process, f"/proc/self/fd/{fd}", [b"prog"], [],
+                              process.fds.inherit(), "/")
+    assert child.executable == "/tmp/prog" and child.comm == str(fd).encode()
 
 
 def test_mounts_in_linux_format(call: Call) -> None:

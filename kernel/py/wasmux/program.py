@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .abi import wasi
 from .errors import KernelError
 from .file import OpenFile
-from .fs.vfs import SYMLINK_LIMIT, is_directory, is_symlink, link_target
+from .fs.vfs import SYMLINK_LIMIT, is_directory, is_symlink, link_target, magic_target
 
 if TYPE_CHECKING:
     from .fs.vfs import VFS
@@ -27,7 +27,9 @@ INTERPRETER_LINE_MAX = 256
 
 def realpath(vfs: VFS, process: Process | None, path: str) -> str:
     """The absolute path of what `path` (absolute) names, with every symlink replaced by
-    its target and '.', '..' removed; ENOENT, ENOTDIR or ELOOP as resolution would."""
+    its target and '.', '..' removed; ENOENT, ENOTDIR or ELOOP as resolution would. A
+    magic link (/proc/<pid>/fd/<n>) is replaced by its open file's path, taken as real
+    (that file may have been unlinked since)."""
     budget = SYMLINK_LIMIT
     result = "/"
     names = [name for name in path.split("/") if name][::-1]
@@ -40,6 +42,10 @@ def realpath(vfs: VFS, process: Process | None, path: str) -> str:
             continue
         candidate = posixpath.join(result, name)
         inode = vfs.resolve(process, vfs.root, candidate, follow=False)
+        target_file = magic_target(inode)
+        if target_file is not None:
+            result = target_file.path
+            continue
         if is_symlink(inode):
             budget -= 1
             if budget < 0:
@@ -61,8 +67,9 @@ def load(vfs: VFS, caller: Process | None, path: str, cwd: str,
     with #! interpreters resolved; `caller` is who resolves /proc/self."""
     if not path:
         raise KernelError(wasi.ENOENT)
-    real = realpath(vfs, caller, posixpath.join(cwd, path))
-    inode = vfs.resolve(caller, vfs.root, real)
+    absolute = posixpath.join(cwd, path)
+    real = realpath(vfs, caller, absolute)
+    inode = vfs.resolve(caller, vfs.root, absolute)
     if inode.filetype != wasi.FILETYPE_REGULAR_FILE:
         raise KernelError(wasi.EACCES, f"{path}: not a regular file")
     if not inode.mode & 0o111:

@@ -26,7 +26,7 @@ itself and never received is not collected (no garbage collector, unlike Linux).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .abi import wasi
 from .errors import KernelError, WouldBlock
@@ -34,6 +34,9 @@ from .fdtable import Descriptor
 from .file import POLLHUP, POLLIN, POLLOUT, Inode, OpenFile
 from .pipe import PseudoFS
 from .wait import WaitQueue
+
+if TYPE_CHECKING:
+    from .proc import Process
 
 SOCKET_BUFFER = 65536
 BUFFER_MIN = 4096
@@ -360,6 +363,12 @@ class UnixSocket(Inode):
         if self.rx is not None and self.tx is not None:
             return (self.rx.readable, self.tx.writable)
         return (self.incoming,)
+
+    def open(self, process: Process | None, readable: bool, writable: bool, flags: int,
+             path: str) -> OpenFile:
+        """A socket is not opened again through a path (its /proc/<pid>/fd link): ENXIO,
+        as on Linux."""
+        raise KernelError(wasi.ENXIO, "a socket cannot be opened")
 
     def opened(self, file: OpenFile) -> None:
         self.open_count += 1

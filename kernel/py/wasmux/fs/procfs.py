@@ -6,12 +6,12 @@ the caller's pid, resolved per caller by the VFS through `readlink_for`), /proc/
 /proc/uptime, /proc/stat, /proc/meminfo, /proc/loadavg, and per process
 /proc/<pid>/cmdline, /proc/<pid>/comm (the command name, which the process may
 rewrite), /proc/<pid>/status, /proc/<pid>/stat, /proc/<pid>/statm, /proc/<pid>/exe (a
-symlink to the program file) and /proc/<pid>/fd/<n> (symlinks to the path each
-descriptor was opened with). File contents are generated on every read, from the
-state at that moment; their size reads as 0, as on Linux. Formats are Linux's
-(proc(5)), for ps, top, free and uptime. Wasmux measures neither CPU time per process
-nor memory: those fields read 0 (all CPU time is reported idle), and memory totals are
-system.py's declared budget.
+symlink to the program file) and /proc/<pid>/fd/<n> (magic links to each descriptor's
+open file, reading as the path it was opened with). File contents are generated on
+every read, from the state at that moment; their size reads as 0, as on Linux. Formats
+are Linux's (proc(5)), for ps, top, free and uptime. Wasmux measures neither CPU time
+per process nor memory: those fields read 0 (all CPU time is reported idle), and memory
+totals are system.py's declared budget.
 """
 
 from __future__ import annotations
@@ -128,6 +128,17 @@ class ProcLink(ProcInode):
 
     def readlink(self) -> str:
         return self.target
+
+
+class FdLink(ProcLink):
+    """/proc/<pid>/fd/<n>: a magic link (vfs.py). It reads as the path the descriptor
+    was opened with (pipe:[ino] and socket:[ino] for those), and following it reaches
+    the open file's inode itself: opening it opens that file anew (its own offset and
+    access mode), even unlinked or renamed."""
+
+    def __init__(self, fs: ProcFS, ino: int, file: OpenFile) -> None:
+        super().__init__(fs, ino, file.path)
+        self.target_file = file
 
 
 class SelfLink(ProcInode):
@@ -315,8 +326,7 @@ class FdDirectory(ProcDirectory):
     def entries(self) -> Iterable[tuple[str, Inode]]:
         fs, pid = self.fs, self.pid
         for fd, descriptor in sorted(fs.process(pid).fds.entries.items()):
-            yield str(fd), ProcLink(fs, process_ino(pid, FD_LINK_SLOT + fd),
-                                    descriptor.file.path)
+            yield str(fd), FdLink(fs, process_ino(pid, FD_LINK_SLOT + fd), descriptor.file)
 
     def list(self) -> Iterable[tuple[str, Inode]]:
         """Without the preopened root (wasi-libc's capability for resolving paths, not

@@ -13,6 +13,9 @@ following a final symlink; a component longer than 255 bytes or a path of 4096 b
 or more fails with ENAMETOOLONG; an empty path with ENOENT.
 
 The calling process is passed along because some links depend on it (/proc/self).
+Magic links (procfs's /proc/<pid>/fd/<n>) carry an open file, `target_file`: following
+one reaches that file's inode itself, whatever became of its path (unlinked, renamed,
+a pipe), as on Linux; their text is only what readlink shows.
 """
 
 from __future__ import annotations
@@ -53,6 +56,11 @@ def link_target(inode: Inode, process: Process | None) -> str:
     return per_caller(process) if per_caller is not None else inode.readlink()
 
 
+def magic_target(inode: Inode) -> OpenFile | None:
+    """The open file a magic link stands for; None for any other inode."""
+    return getattr(inode, "target_file", None)
+
+
 def _umask(process: Process | None) -> int:
     return process.umask if process is not None else DEFAULT_UMASK
 
@@ -61,12 +69,14 @@ def _umask(process: Process | None) -> int:
 class Lookup:
     """Where a path's final component lives: `parent` directory, `name` in it ('.' or
     '..' possible), the `inode` it names now (None when absent), and whether the path
-    ended with a slash."""
+    ended with a slash. `path`: when a final magic link was followed, the path its open
+    file was opened with (what the file opened through it records)."""
 
     parent: Inode
     name: str
     inode: Inode | None
     trailing_slash: bool
+    path: str = ""
 
 
 class VFS:
@@ -171,6 +181,10 @@ class VFS:
         inode = self._child(directory, final)
         if is_symlink(inode) and (follow or trailing_slash):
             assert inode is not None
+            target_file = magic_target(inode)
+            if target_file is not None:
+                return Lookup(directory, final, target_file.inode, trailing_slash,
+                              target_file.path)
             target = self._follow(process, inode, budget)
             found = self._lookup(process, directory, target, True, budget)
             found.trailing_slash = found.trailing_slash or trailing_slash
@@ -183,8 +197,12 @@ class VFS:
         inode = self._child(directory, name)
         if is_symlink(inode):
             assert inode is not None
-            target = self._follow(process, inode, budget)
-            inode = self._lookup(process, directory, target, True, budget).inode
+            target_file = magic_target(inode)
+            if target_file is not None:
+                inode = target_file.inode
+            else:
+                target = self._follow(process, inode, budget)
+                inode = self._lookup(process, directory, target, True, budget).inode
         if inode is None:
             raise KernelError(wasi.ENOENT)
         if not is_directory(inode):
@@ -252,7 +270,7 @@ class VFS:
                 raise KernelError(wasi.EISDIR)
             if oflags & wasi.OFLAGS_TRUNC and inode.filetype == wasi.FILETYPE_REGULAR_FILE:
                 inode.truncate(0)
-        return inode.open(process, readable, writable, fdflags, recorded_path)
+        return inode.open(process, readable, writable, fdflags, found.path or recorded_path)
 
     def readlink(self, process: Process | None, start: Inode, path: str) -> str:
         """The target of the symlink `path` (EINVAL if it is not a symlink)."""
