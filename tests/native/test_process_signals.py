@@ -93,6 +93,12 @@ def test_a_caught_signal_is_delivered_at_lockless_calls(system: NativeSystem) ->
         (0, "handler 10\ndelivered during lockless calls: yes\n")
 
 
+def test_a_caught_signal_reaches_a_loop_that_makes_no_syscall(system: NativeSystem) -> None:
+    assert run(system, ["proctest", "busy-signal"], timeout=10) == \
+        (0, "handler 10\nleft the loop\n")
+    assert run(system, ["proctest", "busy-signal", "exit"], timeout=10) == (5, "")
+
+
 def test_posix_spawn_with_open_and_chdir_actions(system: NativeSystem) -> None:
     assert run(system, ["proctest", "spawn"]) == (0, "pid ok exited 0\n")
     vfs = system.kernel.vfs

@@ -49,6 +49,19 @@ def test_caught_signal_is_pending_until_taken(kernel: Kernel, process: Process,
     assert kernel.take_signal(child) == 0
 
 
+def test_the_host_is_asked_to_interrupt_a_computing_process_not_a_parked_one(
+        kernel: Kernel, child: Process) -> None:
+    """signal_process lets a host run handlers in a loop that makes no syscall."""
+    catch(kernel, child, signals.SIGUSR1)
+    kernel.send_signal(child, signals.SIGUSR1)
+    assert kernel.host.signalled == [child.pid]  # type: ignore[attr-defined]
+    kernel.take_signal(child)
+    waiting = Pending(kernel, child, "sigsuspend", 0)
+    kernel.send_signal(child, signals.SIGUSR1)
+    assert waiting.result == (wasi.EINTR, ())
+    assert kernel.host.signalled == [child.pid]  # type: ignore[attr-defined]
+
+
 def test_parked_call_ends_with_eintr_for_a_caught_signal(kernel: Kernel, child: Process) -> None:
     catch(kernel, child, signals.SIGINT)
     waiting = Pending(kernel, child, "sigsuspend", 0)

@@ -57,3 +57,10 @@ class Host(Protocol):
     def continue_process(self, process: Process) -> None:
         """`process.stopped` was cleared: let its guest run again."""
         ...
+
+    def signal_process(self, process: Process) -> None:
+        """A caught signal became deliverable to `process` while no syscall of it is
+        parked: run its handler soon even if its guest computes without syscalls. A
+        host that cannot enter running guest code leaves it to the next syscall
+        return."""
+        ...

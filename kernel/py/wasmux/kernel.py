@@ -137,6 +137,8 @@ class Kernel:
         if request is not None:
             self._unpark(request)
             request.reply(self._interrupted(process, request.number), ())
+        else:
+            self.host.signal_process(process)
 
     @staticmethod
     def _interrupted(process: Process, number: int) -> int:

@@ -23,6 +23,11 @@ static void on_signal(int sig) {
     write(1, line, (size_t)length);
 }
 
+static void exit_five(int sig) {
+    (void)sig;
+    _exit(5);
+}
+
 static void catch(int sig) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -284,6 +289,17 @@ int main(int argc, char **argv) {
         printf("delivered during lockless calls: %s\n", caught ? "yes" : "no");
         int status;
         waitpid(pid, &status, 0);
+        return 0;
+    }
+    if (!strcmp(mode, "busy-signal")) {  /* delivered to a loop making no syscall */
+        if (argc > 2 && !strcmp(argv[2], "exit"))
+            signal(SIGUSR1, exit_five);
+        else
+            catch(SIGUSR1);
+        char *child[] = {"proctest", "signal-parent", NULL};
+        start(child);
+        while (!caught) {}
+        printf("left the loop\n");
         return 0;
     }
     if (!strcmp(mode, "signal-parent")) {

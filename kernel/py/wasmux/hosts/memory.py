@@ -29,6 +29,7 @@ class MemoryHost:
         self.execs: list[int] = []  # pids that replaced their image, in order
         self.killed: list[int] = []
         self.stops: list[tuple[int, bool]] = []  # (pid, stopped) in the order they happened
+        self.signalled: list[int] = []  # pids told of a deliverable signal while not parked
         self.random_seed = 0
         self.console_output = bytearray()
 
@@ -84,3 +85,6 @@ class MemoryHost:
 
     def continue_process(self, process: Process) -> None:
         self.stops.append((process.pid, False))
+
+    def signal_process(self, process: Process) -> None:
+        self.signalled.append(process.pid)

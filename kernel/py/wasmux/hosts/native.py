@@ -23,7 +23,12 @@ A kill sets the process's flag, wakes a parked syscall, and bumps the engine epo
 the store's epoch-deadline callback traps guest code wherever it runs. A stop bumps
 the epoch too: the callback of a stopped process blocks until SIGCONT (or a kill), so
 busy loops stop; a stopped process that makes a syscall waits at its return
-(GuestState.attend, which also runs caught signals' handlers).
+(GuestState.attend, which also runs caught signals' handlers). A caught signal that
+becomes deliverable while its process is not parked bumps the epoch as well, and the
+callback runs the handlers (GuestState.attend with the store's context: wasmtime lets
+an epoch callback call into the guest), so a loop without syscalls sees its traps.
+wasmtime traps a deadline met inside its callback, so the deadline is pushed out while
+such a handler runs: a kill or stop reaches it at its next syscall or once it returns.
 
 `NativeSystem` bundles a host and a kernel for tests, benchmarks and the CLI.
 """
@@ -63,6 +68,10 @@ _EPOCH_ARGUMENTS: Any = _bindings._wasmtime_store_epoch_deadline_callback.argtyp
 EPOCH_CALLBACK = _EPOCH_ARGUMENTS[1]
 NO_FINALIZER = ctypes.cast(0, _EPOCH_ARGUMENTS[3])
 UPDATE_DEADLINE_CONTINUE = 0
+# The epoch deadline while handlers run from the epoch callback: wasmtime traps a
+# deadline met inside its callback (no callback is installed meanwhile), so a bump
+# for any process would abort the handler; pushed this far, none is met.
+HANDLER_DEADLINE = 1 << 62
 
 _TRAP = ffi.wasmtime_trap_code_enum
 TRAP_SIGNALS = {
@@ -269,10 +278,21 @@ class NativeHost:
         if isinstance(state, GuestState):
             state.resume.set()
 
-    def _on_epoch(self, context: int, data: int, delta: Any, kind: Any) -> int:
-        """Epoch deadline reached (someone was killed or stopped): hold this process
-        while it is stopped; trap if it was killed."""
+    def signal_process(self, process: Process) -> None:
+        if isinstance(process.host_data, GuestState):
+            ffi.wasmtime_engine_increment_epoch(self.engine.ptr())
+
+    def _on_epoch(self, context: Any, data: int, delta: Any, kind: Any) -> int:
+        """Epoch deadline reached (someone was killed, stopped or signalled): run the
+        handlers of this process's deliverable signals and hold it while it is stopped;
+        trap if it was killed or a handler ended it."""
         state = getattr(self.local, "state", None)
+        if state is not None and state.process.attention and state.attached \
+                and state.signal_function is not None and not state.killed:
+            ffi.wasmtime_context_set_epoch_deadline(context, HANDLER_DEADLINE)
+            trap = state.attend(0, context)
+            if trap:
+                return self._trap_error(state, trap)
         if state is not None and state.process.stopped and not state.killed:
             state.resume.wait()
         if state is not None and state.killed:
@@ -282,6 +302,19 @@ class NativeHost:
         delta[0] = 1
         kind[0] = UPDATE_DEADLINE_CONTINUE
         return 0
+
+    def _trap_error(self, state: GuestState, address: int) -> int:
+        """The error an epoch callback returns to unwind the guest with a handler's
+        trap (a callback cannot return a trap): the trap's message and signal are kept
+        for _ended."""
+        trap = ctypes.cast(address, ctypes.POINTER(ffi.wasm_trap_t))
+        state.trap_message = _message(trap, ffi.wasm_trap_message)
+        code = ctypes.c_uint8()
+        if ffi.wasmtime_trap_code(trap, ctypes.byref(code)):
+            self.local.trap_signal = TRAP_SIGNALS.get(code.value, signals.SIGILL)
+        ffi.wasm_trap_delete(trap)
+        error = ffi.wasmtime_error_new(state.trap_message.encode())
+        return ctypes.cast(error, ctypes.c_void_p).value or 0
 
     def _run(self, state: GuestState, prepared: Any) -> None:
         """A process thread: run the guest (and the images it execs), then record how
@@ -317,6 +350,7 @@ class NativeHost:
     def _execute(self, state: GuestState, store: Store, prepared: Any) -> int | None:
         """Instantiate and run `_start`; the signal of a guest trap, else None."""
         context = store._context()
+        self.local.trap_signal = signals.SIGILL
         ffi.wasmtime_context_set_epoch_deadline(context, 1)
         ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), self.epoch_callback, None,
                                                    NO_FINALIZER)
@@ -361,6 +395,7 @@ class NativeHost:
         if error:
             state.trap_message = _message(error, ffi.wasmtime_error_message)
             ffi.wasmtime_error_delete(error)
+            signal = self.local.trap_signal
         return signal
 
 

@@ -183,10 +183,11 @@ class GuestState:
             result = self.result
         return result if result is not None else (EXITED, ())
 
-    def attend(self, caller: int) -> int:
-        """At a syscall return (no lock held): wait while stopped, then run the handler
-        of every deliverable signal. 0 to return to the guest, else a trap to unwind
-        with (the process ended, or its handler trapped)."""
+    def attend(self, caller: int, context: Any = None) -> int:
+        """At a syscall return (no lock held), or given the store's `context` at an
+        epoch deadline (native.py: the guest computes without syscalls): wait while
+        stopped, then run the handler of every deliverable signal. 0 to return to the
+        guest, else a trap to unwind with (the process ended, or its handler trapped)."""
         process = self.process
         while True:
             with self.lock:
@@ -202,13 +203,15 @@ class GuestState:
             if not sig:
                 return 0
             if self.signal_function is not None:
-                trap = self.run_handler(caller, sig)
+                if context is None:
+                    context = ffi.wasmtime_caller_context(ctypes.cast(caller, CALLER))
+                trap = self.run_handler(context, sig)
                 if trap:
                     return trap
 
-    def run_handler(self, caller: int, sig: int) -> int:
-        """Call the guest's wasmux_signal(sig); 0, or the trap that ended it."""
-        context = ffi.wasmtime_caller_context(ctypes.cast(caller, CALLER))
+    def run_handler(self, context: Any, sig: int) -> int:
+        """Call the guest's wasmux_signal(sig) in the store `context`; 0, or the trap
+        that ended it."""
         argument = ffi.wasmtime_val_t()
         argument.kind = ffi.WASMTIME_I32.value
         argument.of.i32 = sig

@@ -285,6 +285,10 @@ class BrowserSystem:
         if isinstance(guest, Guest):
             guest.held = True
 
+    def signal_process(self, process: Process) -> None:
+        """Nothing to do: a process Worker running guest code cannot be entered from
+        outside, so its handlers run at its next syscall return."""
+
     def continue_process(self, process: Process) -> None:
         guest = process.host_data
         if isinstance(guest, Guest):
