@@ -8,7 +8,8 @@ the object files ourselves: kbuild's final link is replaced by a command that on
 records the parts it would link, and each part's members are read back from kbuild's
 `.cmd` files (zig's linker turns kbuild's `ld -r` built-in.o into a module and does not
 pull members from its lib.a archives, so both are bypassed). The source tree is never
-modified. Imports debsource, toolchain and libwasmux.library.
+modified: fixes of BusyBox itself (patches/) are applied to copies in the object
+directory. Imports debsource, toolchain and libwasmux.library.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ PACKAGE = "busybox"
 VERSION = "1:1.35.0-4+deb12u1"
 HERE = Path(__file__).resolve().parent
 FRAGMENT = HERE / "config"
+PATCHES = HERE / "patches"  # fixes of BusyBox itself, one source file per patch
 JOBS = 2
 PARTS_FILE = "busybox.parts"
 # Objects compiled as for Linux: BusyBox names a process it re-executed through
@@ -98,6 +100,26 @@ def _make(source: Path, objdir: Path, tools: Path, targets: list[str], log: Path
         errors = [line for line in text.splitlines() if "error:" in line][:20]
         raise BuildError(f"make {' '.join(targets)} failed (log: {log}); objects: "
                          f"{failed or 'none'}\n" + "\n".join(errors))
+
+
+def patch_sources(source: Path, objdir: Path) -> None:
+    """Apply each patches/*.patch to a copy of the file it changes, kept at the same
+    relative path in the object directory: kbuild run with O= looks for a source there
+    before the tree (its VPATH), so the tree stays as Debian ships it. A copy is written
+    only when its text changes (kbuild then recompiles that file alone)."""
+    for patch in sorted(PATCHES.glob("*.patch")):
+        text = patch.read_text()
+        targets = re.findall(r"^\+\+\+ b/(\S+)", text, re.MULTILINE)
+        if len(targets) != 1:
+            raise BuildError(f"{patch.name}: a patch changes exactly one file")
+        result = subprocess.run(["patch", "--quiet", "--output=-", str(source / targets[0])],
+                                input=text, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BuildError(f"{patch.name} does not apply:\n{result.stdout}{result.stderr}")
+        copy = objdir / targets[0]
+        if not copy.exists() or copy.read_text() != result.stdout:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(result.stdout)
 
 
 def configure(source: Path, objdir: Path, tools: Path, log: Path) -> list[str]:
@@ -172,6 +194,7 @@ def _build(root: Path) -> Result:
     log = build_dir / "busybox" / "build.log"
     log.write_text("")
     unapplied = configure(source, objdir, tools, log)
+    patch_sources(source, objdir)
     (objdir / PARTS_FILE).unlink(missing_ok=True)
     _make(source, objdir, tools, ["busybox_unstripped"], log,
           cflags=library.program_cflags(build_dir))
