@@ -2,7 +2,8 @@
 // checks that the browser has what Wasmux needs, starts the kernel worker and attaches
 // the console driver.
 //
-// Layer: page (imports kernel/drivers/console.js only). Protocol with the kernel worker:
+// Layer: page (imports kernel/drivers/console.js only, dynamically, so the kernel worker
+// starts first). Protocol with the kernel worker:
 // page -> worker {type:"boot", wipe, cols, rows}, {type:"input"}, {type:"resize"};
 // worker -> page {type:"progress", stage, loaded, total}, {type:"output"}, {type:"ready"},
 // {type:"fatal", message}, {type:"locked"}. URL parameters: ?wipe=1 wipes the stored
@@ -12,7 +13,6 @@
 // Tests and benchmarks read window.wasmux (console, ready, stages shown, message, and
 // bootTimings: the kernel worker's boot phases as [stage, ms since navigation] pairs).
 
-import { attachConsole } from "./kernel/drivers/console.js";
 
 const RELOAD_KEY = "wasmux-isolation-reload";
 const stageElement = document.getElementById("stage");
@@ -156,8 +156,9 @@ function wipeRequested() {
   return confirm("Wipe Wasmux's stored files in this browser and start fresh?");
 }
 
-function startKernel(missingPromise) {
-  const worker = new Worker("kernel/kernel-worker.js", { type: "module" });
+// Attaches the console (xterm.js, loaded meanwhile) to the started kernel worker.
+async function startKernel(worker, missingPromise) {
+  const { attachConsole } = await import("./kernel/drivers/console.js");
   const terminal = attachConsole(worker, document.getElementById("terminal"));
   wasmux.console = terminal;
   worker.onmessage = ({ data: message }) => {
@@ -187,10 +188,6 @@ function startKernel(missingPromise) {
         console.warn("boot.js: unknown message from the kernel worker", message);
     }
   };
-  worker.onerror = (event) => {
-    showMessage(`The kernel worker (kernel/kernel-worker.js) failed: ${event.message ??
-      "it could not be loaded"}`);
-  };
   missingPromise.then((missing) => {
     if (missing.length > 0) {
       worker.terminate();
@@ -204,11 +201,32 @@ function startKernel(missingPromise) {
   });
 }
 
+// The kernel worker, started (its messages before startKernel are progress only).
+function newKernelWorker() {
+  const worker = new Worker("kernel/kernel-worker.js", { type: "module" });
+  worker.onerror = (event) => {
+    showMessage(`The kernel worker (kernel/kernel-worker.js) failed: ${event.message ??
+      "it could not be loaded"}`);
+  };
+  return worker;
+}
+
+// A page the service worker already served isolated starts the kernel worker at once
+// (it loads Pyodide while the page loads xterm.js) and registers sw.js meanwhile, which
+// picks up a new sw.js; otherwise the kernel starts once the page is isolated.
 async function boot() {
-  if (!(await crossOriginIsolation())) return;
+  let worker = null;
+  if (window.crossOriginIsolated && navigator.serviceWorker?.controller) {
+    worker = newKernelWorker();
+    navigator.serviceWorker.register("sw.js").catch((error) =>
+      console.warn("boot.js: sw.js could not be registered again", error));
+  } else if (!(await crossOriginIsolation())) {
+    return;
+  }
+  worker ??= newKernelWorker();
   const missing = missingFeatures().then((names) =>
     typeof SharedArrayBuffer === "function" ? names : ["SharedArrayBuffer", ...names]);
-  startKernel(missing);
+  await startKernel(worker, missing);
 }
 
 boot().catch((error) => showMessage(`Wasmux failed to start: ${error?.stack ?? error}`));
