@@ -147,6 +147,16 @@ class Inode:
     def lookup(self, name: str) -> Inode:
         raise KernelError(wasi.ENOTDIR)
 
+    def find(self, name: str) -> Inode | None:
+        """lookup(), but None when `name` is absent (ENOENT): path resolution asks this,
+        so a missing name costs no exception. Directories with a cheap test override it."""
+        try:
+            return self.lookup(name)
+        except KernelError as error:
+            if error.errno == wasi.ENOENT:
+                return None
+            raise
+
     def list(self) -> Iterable[tuple[str, Inode]]:
         raise KernelError(wasi.ENOTDIR)
 

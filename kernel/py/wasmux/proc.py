@@ -144,7 +144,12 @@ class ProcessTable:
         del self.processes[pid]
 
     def children(self, pid: int) -> list[Process]:
-        return [p for p in self.processes.values() if p.ppid == pid]
+        # A loop, not a comprehension: wait4 asks this after every shell command.
+        found = []
+        for process in self.processes.values():
+            if process.ppid == pid:
+                found.append(process)
+        return found
 
     def group(self, pgid: int) -> list[Process]:
         """The live members of process group `pgid`."""

@@ -10,6 +10,7 @@ anything else is handed to the host, which refuses a non-module with ENOEXEC.
 from __future__ import annotations
 
 import posixpath
+import weakref
 from typing import TYPE_CHECKING
 
 from .abi import wasi
@@ -18,11 +19,17 @@ from .file import OpenFile
 from .fs.vfs import SYMLINK_LIMIT, is_directory, is_symlink, link_target, magic_target
 
 if TYPE_CHECKING:
+    from .file import Inode
     from .fs.vfs import VFS
     from .proc import Process
 
 INTERPRETER_DEPTH = 4
 INTERPRETER_LINE_MAX = 256
+
+# Program files read before, with their contents' version then: every spawn of a shell
+# reads the same 0.5 MB BusyBox. Only files that count their changes (`version`, tmpfs
+# and persistent regular files) are kept; an entry goes with its inode.
+_images: weakref.WeakKeyDictionary[Inode, tuple[int, bytes]] = weakref.WeakKeyDictionary()
 
 
 def realpath(vfs: VFS, process: Process | None, path: str) -> str:
@@ -74,11 +81,7 @@ def load(vfs: VFS, caller: Process | None, path: str, cwd: str,
         raise KernelError(wasi.EACCES, f"{path}: not a regular file")
     if not inode.mode & 0o111:
         raise KernelError(wasi.EACCES, f"{path}: not executable")
-    file = OpenFile(inode, readable=True, writable=False, path=real)
-    try:
-        data = inode.read(file, 0, inode.size)
-    finally:
-        file.unref()
+    data = _contents(inode, real)
     if not data.startswith(b"#!"):
         return real, data, argv
     if depth >= INTERPRETER_DEPTH:
@@ -89,3 +92,19 @@ def load(vfs: VFS, caller: Process | None, path: str, cwd: str,
         raise KernelError(wasi.ENOEXEC, f"{path}: empty #! line")
     return load(vfs, caller, words[0].decode(errors="replace"), cwd,
                 [*words, path.encode(), *argv[1:]], depth + 1)
+
+
+def _contents(inode: Inode, path: str) -> bytes:
+    """The whole contents of the regular file `inode`, from _images when unchanged."""
+    version = getattr(inode, "version", None)
+    cached = _images.get(inode)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    file = OpenFile(inode, readable=True, writable=False, path=path)
+    try:
+        data = inode.read(file, 0, inode.size)
+    finally:
+        file.unref()
+    if version is not None:
+        _images[inode] = (version, data)
+    return data

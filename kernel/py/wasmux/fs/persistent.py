@@ -96,6 +96,7 @@ class PersistentFile(RegularFile):
             self.fs.make_room(end - self.length)
             self.fs.data_object(self).write(offset, data)
         self.length = max(self.length, end)
+        self.version += 1
         self.mtim = self.ctim = self.fs.clock()
         self.fs.data_changed(self)
         return len(data)
@@ -107,6 +108,7 @@ class PersistentFile(RegularFile):
             self.fs.make_room(size - self.length)
             self.fs.data_object(self).truncate(size)
         self.length = size
+        self.version += 1
         self.mtim = self.ctim = self.fs.clock()
         self.fs.data_changed(self)
 

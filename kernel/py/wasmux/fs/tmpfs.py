@@ -103,13 +103,15 @@ class RegularFile(TmpInode):
         super().__init__(fs, ino, mode)
         self.data = bytearray()
         self.open_count = 0
+        self.version = 0  # counts changes of the contents (write, truncate)
 
     @property
     def size(self) -> int:
         return len(self.data)
 
     def read(self, file: OpenFile, offset: int, size: int) -> bytes:
-        return bytes(self.data[offset:offset + size])
+        with memoryview(self.data) as view:  # one copy, not a bytearray slice then bytes
+            return bytes(view[offset:offset + size])
 
     def write(self, file: OpenFile, offset: int, data: bytes) -> int:
         end = offset + len(data)
@@ -118,6 +120,7 @@ class RegularFile(TmpInode):
         if offset > len(self.data):
             self.data.extend(bytes(offset - len(self.data)))
         self.data[offset:end] = data
+        self.version += 1
         self.mtim = self.ctim = self.fs.clock()
         self.fs.data_written(self, offset, len(data))
         return len(data)
@@ -129,6 +132,7 @@ class RegularFile(TmpInode):
             del self.data[size:]
         else:
             self.data.extend(bytes(size - len(self.data)))
+        self.version += 1
         self.mtim = self.ctim = self.fs.clock()
         self.fs.data_truncated(self, size)
 
@@ -194,6 +198,13 @@ class Directory(TmpInode):
         if inode is None:
             raise KernelError(wasi.ENOENT)
         return inode
+
+    def find(self, name: str) -> Inode | None:
+        if name == "..":
+            return self.parent
+        if name == ".":
+            return self
+        return self.entries.get(name)
 
     def list(self) -> Iterable[tuple[str, Inode]]:
         return list(self.entries.items())

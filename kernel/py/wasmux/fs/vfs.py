@@ -229,12 +229,9 @@ class VFS:
                 directory = self._mountpoint[directory.fs]
             inode = directory.lookup("..")
         else:
-            try:
-                inode = directory.lookup(name)
-            except KernelError as error:
-                if error.errno == wasi.ENOENT:
-                    return None
-                raise
+            inode = directory.find(name)
+            if inode is None:
+                return None
         while inode in self._covering:
             inode = self._covering[inode].root
         return inode

@@ -35,6 +35,7 @@ such a handler runs: a kill or stop reaches it at its next syscall or once it re
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import heapq
 import itertools
@@ -249,9 +250,9 @@ class NativeHost:
         assert self.kernel is not None
         state = GuestState(process, self.kernel, self.lock)
         process.host_data = state
-        state.thread = threading.Thread(target=self._run, args=(state, prepared),
-                                        name=f"wasmux-{process.pid}", daemon=True)
-        state.thread.start()
+        # A bare thread: threading.Thread.start() would hold the kernel lock until the new
+        # thread has been scheduled (a few hundred us on a loaded machine).
+        _thread.start_new_thread(self._run, (state, prepared))
 
     def exec_process(self, process: Process, module: bytes) -> None:
         """The process thread runs the new image once the current guest has unwound."""
@@ -317,8 +318,15 @@ class NativeHost:
         return ctypes.cast(error, ctypes.c_void_p).value or 0
 
     def _run(self, state: GuestState, prepared: Any) -> None:
-        """A process thread: run the guest (and the images it execs), then record how
-        it ended if the kernel has not already (proc_exit and kills record it)."""
+        """A process thread: run the guest (and the images it execs), record how it
+        ended (_finish), then set `state.ended`."""
+        try:
+            self._finish(state, self._guest(state, prepared))
+        finally:
+            state.ended.set()
+
+    def _guest(self, state: GuestState, prepared: Any) -> int | None:
+        """Run the guest and the images it execs; the signal of a guest trap, else None."""
         self.local.state = state
         signal: int | None = None
         try:
@@ -335,6 +343,11 @@ class NativeHost:
             traceback.print_exc()
         finally:
             self.local.state = None
+        return signal
+
+    def _finish(self, state: GuestState, signal: int | None) -> None:
+        """Record how the process ended if the kernel has not already (proc_exit and
+        kills record it)."""
         kernel = self.kernel
         assert kernel is not None
         with self.lock:
@@ -469,8 +482,8 @@ class NativeSystem:
             with self.host.lock:
                 self.kernel.kill(process, signals.SIGKILL)
         state = process.host_data
-        if isinstance(state, GuestState) and state.thread is not None:
-            state.thread.join()
+        if isinstance(state, GuestState):
+            state.ended.wait()
         with self.host.lock:
             status = self.kernel.reap(process)
         if isinstance(state, GuestState) and state.failure is not None:
@@ -502,8 +515,8 @@ class NativeSystem:
                 self.kernel.kill(process, signals.SIGKILL)
         for process in processes:
             state = process.host_data
-            if isinstance(state, GuestState) and state.thread is not None:
-                state.thread.join()
+            if isinstance(state, GuestState):
+                state.ended.wait()
         self.host.timers.close()
         with self.host.lock:
             self.kernel.vfs.root_fs.sync()

@@ -81,6 +81,7 @@ class GuestState:
     __slots__ = (
         "attached",
         "base",
+        "ended",
         "event",
         "failure",
         "kernel",
@@ -94,7 +95,6 @@ class GuestState:
         "signal_function",
         "size",
         "stop_reason",
-        "thread",
         "trap_message",
     )
 
@@ -115,7 +115,7 @@ class GuestState:
         self.stop_reason = 0  # EXITED, KILLED or FAILED once the guest must stop
         self.failure: BaseException | None = None  # a kernel bug met while serving it
         self.trap_message = ""  # why wasmtime stopped the guest, when it trapped
-        self.thread: threading.Thread | None = None
+        self.ended = threading.Event()  # set once the process thread has finished
         self.next_image: Any = None  # the module an execve in place runs next
 
     def new_image(self) -> None:
