@@ -54,9 +54,12 @@ onmessage = (event) => {
   if (message.type === "boot") {
     boot(message).catch((error) => fatal(error));
   } else if (message.type === "input") {
-    modules.bootEnded();
-    if (system) system.console_input(message.data);
-    else pendingInput.push(message.data);
+    if (system) {
+      modules.bootEnded();
+      system.console_input(message.data);
+    } else {
+      pendingInput.push(message.data);
+    }
   } else if (message.type === "resize") {
     consoleSize = { rows: message.rows, cols: message.cols };
     if (system) system.console_resize(message.rows, message.cols);
@@ -185,9 +188,8 @@ function makeSnapshot(pyodide) {
   pyodide.runPython(`
 import gc, sys
 import ${KERNEL_HOST}
-for name in [name for name in sys.modules if name.partition(".")[0] in ("micropip", "packaging")]:
-    del sys.modules[name]
-del name
+[sys.modules.pop(name) for name in list(sys.modules)
+ if name.partition(".")[0] in ("micropip", "packaging")]
 gc.collect()
 `);
   for (const name of Object.keys(pyodide.loadedPackages)) delete pyodide.loadedPackages[name];

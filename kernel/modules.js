@@ -66,8 +66,9 @@ export class ModuleCache {
 
   // Boot is over (the first console input, or time): save the boot set, drop the rest.
   async bootEnded() {
-    if (!this.booting || this.directory === null) return;
+    if (!this.booting) return;
     this.booting = false;
+    if (this.directory === null) return;
     try {
       for (const [key, bytes] of this.boot) {
         if (this.saved.has(key) || bytes === undefined) continue;
