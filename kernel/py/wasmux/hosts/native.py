@@ -24,9 +24,13 @@ the store's epoch-deadline callback traps guest code wherever it runs. A stop bu
 the epoch too: the callback of a stopped process blocks until SIGCONT (or a kill), so
 busy loops stop; a stopped process that makes a syscall waits at its return
 (GuestState.attend, which also runs caught signals' handlers). A caught signal that
-becomes deliverable while its process is not parked bumps the epoch as well, and the
-callback runs the handlers (GuestState.attend with the store's context: wasmtime lets
-an epoch callback call into the guest), so a loop without syscalls sees its traps.
+becomes deliverable while its process is not parked is delivered at its next syscall
+return; if the process is still computing SIGNAL_GRACE_NS later, a timer bumps the
+epoch and the callback runs the handlers (GuestState.attend with the store's context:
+wasmtime lets an epoch callback call into the guest), so a loop without syscalls sees
+its traps. The grace keeps delivery where it was for processes that make syscalls
+(a shell between two commands runs its traps at the same points as before) and spares
+every running guest an epoch callback per signal.
 wasmtime traps a deadline met inside its callback, so the deadline is pushed out while
 such a handler runs: a kill or stop reaches it at its next syscall or once it returns.
 
@@ -73,6 +77,7 @@ UPDATE_DEADLINE_CONTINUE = 0
 # deadline met inside its callback (no callback is installed meanwhile), so a bump
 # for any process would abort the handler; pushed this far, none is met.
 HANDLER_DEADLINE = 1 << 62
+SIGNAL_GRACE_NS = 10_000_000
 
 _TRAP = ffi.wasmtime_trap_code_enum
 TRAP_SIGNALS = {
@@ -281,6 +286,13 @@ class NativeHost:
 
     def signal_process(self, process: Process) -> None:
         if isinstance(process.host_data, GuestState):
+            self.timers.add(time.monotonic_ns() + SIGNAL_GRACE_NS,
+                            lambda: self._interrupt_if_due(process))
+
+    def _interrupt_if_due(self, process: Process) -> None:
+        """A signal's grace ended (under the kernel lock): if the process has not taken
+        it at a syscall, interrupt its guest through the epoch."""
+        if process.attention and process.state == RUNNING and process.parked is None:
             ffi.wasmtime_engine_increment_epoch(self.engine.ptr())
 
     def _on_epoch(self, context: Any, data: int, delta: Any, kind: Any) -> int:
