@@ -25,7 +25,9 @@ live file are deleted, and an object longer than its file is cut back when opene
 Storage errors: StorageFull becomes ENOSPC for the call that needed the room (the
 in-memory state is unchanged for writes and truncates); other StorageErrors are EIO.
 File data never takes the journal's last JOURNAL_ROOM bytes, so unlinking a file on a
-full store still commits, which deletes its object and frees its room.
+full store still commits, which deletes its object and frees its room. The storage's
+usage is asked once per ROOM_GRANT bytes of growth (and after every commit), not at
+every write: the room found beyond a write's needs is granted to the next ones.
 A failed sync loses nothing in memory: the changes stay pending and the next sync
 retries. Close never fails (a refused close-time sync is left to the next one).
 """
@@ -33,8 +35,7 @@ retries. Close never fails (a refused close-time sync is left to the next one).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from ..abi import wasi
@@ -47,6 +48,7 @@ from .tmpfs import FILE_SIZE_LIMIT, Directory, RegularFile, SocketNode, Symlink,
 OPEN_OBJECTS = 64  # data objects kept open (OPFS sync access handles) at once
 COMPACT_BYTES = 1 << 20  # compact once the log is past this and past the checkpoint
 JOURNAL_ROOM = 64 * 1024  # storage file data may not use (at most 1/16 of the capacity)
+ROOM_GRANT = 1 << 20  # growth make_room admits without asking the storage's usage again
 
 # inode attributes as journaled: [ino, kind, mode, nlink, atim, mtim, ctim, target]
 Attributes = list[Any]
@@ -54,15 +56,19 @@ KINDS = {wasi.FILETYPE_REGULAR_FILE: "f", wasi.FILETYPE_DIRECTORY: "d",
          wasi.FILETYPE_SYMBOLIC_LINK: "l", wasi.FILETYPE_SOCKET_STREAM: "s"}
 
 
-@contextmanager
-def _storage_errors() -> Iterator[None]:
-    """Turn storage failures into the errno the failing call reports."""
-    try:
-        yield
-    except StorageFull as error:
-        raise KernelError(wasi.ENOSPC, str(error)) from error
-    except StorageError as error:
-        raise KernelError(wasi.EIO, str(error)) from error
+class _storage_errors:  # lower case: used like a function, `with _storage_errors():`
+    """Turn storage failures into the errno the failing call reports. A class, not a
+    @contextmanager generator: it wraps every read and write (2 us less per call)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: object) -> None:
+        if isinstance(error, StorageFull):
+            raise KernelError(wasi.ENOSPC, str(error)) from error
+        if isinstance(error, StorageError):
+            raise KernelError(wasi.EIO, str(error)) from error
 
 
 class PersistentFile(RegularFile):
@@ -149,6 +155,7 @@ class PersistentFS(TmpFS):
         self.dirty_data: dict[int, PersistentFile] = {}  # unflushed object writes
         self.dirty_size: dict[int, PersistentFile] = {}  # size/times not journaled
         self.doomed: list[int] = []  # objects to delete once the journal is durable
+        self.room = 0  # growth known to fit without asking the storage (<= ROOM_GRANT)
         super().__init__(dev, clock)
         self._mount()
 
@@ -204,6 +211,7 @@ class PersistentFS(TmpFS):
                     self.journal.append(["size", ino, inode.length, inode.mtim, inode.ctim])
                 del self.dirty_size[ino]
         self.journal.commit()
+        self.room = 0  # the journal grew, deletions freed room: ask again
         self._delete_doomed()
         if self.journal.log_bytes > max(COMPACT_BYTES, self.journal.checkpoint_bytes):
             self._compact()
@@ -244,9 +252,14 @@ class PersistentFS(TmpFS):
         unlinks first when that frees enough (unlink frees room at once on Unix)."""
         if growth <= 0:
             return
+        if growth <= self.room:
+            self.room -= growth
+            return
         for attempt in range(2):
             used, capacity = self.storage.usage()
-            if used + growth <= capacity - min(JOURNAL_ROOM, capacity // 16):
+            free = capacity - min(JOURNAL_ROOM, capacity // 16) - used
+            if growth <= free:
+                self.room = min(free - growth, ROOM_GRANT)
                 return
             if attempt or not self.doomed:
                 break

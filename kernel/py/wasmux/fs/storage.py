@@ -274,13 +274,14 @@ class _FileHandle:
     def __init__(self, storage: DirectoryStorage, fd: int) -> None:
         self.storage = storage
         self.fd = fd
+        self.length = os.fstat(fd).st_size  # kept here: this handle is the only writer
         self.unstarted = (0, 0)  # (start, end) of the writes not handed to writeback
 
     def read(self, offset: int, size: int) -> bytes:
         return os.pread(self.fd, size, offset)
 
     def write(self, offset: int, data: bytes) -> None:
-        old_size = os.fstat(self.fd).st_size
+        old_size = self.length
         view = memoryview(data)
         start, end = offset, offset + len(data)
         try:
@@ -292,6 +293,7 @@ class _FileHandle:
             if os.fstat(self.fd).st_size > old_size:
                 os.ftruncate(self.fd, old_size)
             raise _storage_error(error) from error
+        self.length = max(old_size, end)
         if START_WRITEBACK is not None:
             if self.unstarted[0] < self.unstarted[1]:
                 start, end = min(start, self.unstarted[0]), max(end, self.unstarted[1])
@@ -306,9 +308,10 @@ class _FileHandle:
             os.ftruncate(self.fd, size)
         except OSError as error:
             raise _storage_error(error) from error
+        self.length = size
 
     def size(self) -> int:
-        return os.fstat(self.fd).st_size
+        return self.length
 
     def flush(self) -> None:
         os.fsync(self.fd)

@@ -164,14 +164,16 @@ class VFS:
                 budget: list[int]) -> Lookup:
         if not path:
             raise KernelError(wasi.ENOENT)
-        if len(path.encode()) >= PATH_MAX:
+        if len(path) >= PATH_MAX // 4 and len(path.encode()) >= PATH_MAX:  # <= 4 bytes a char
             raise KernelError(wasi.ENAMETOOLONG)
         if "\0" in path:
             raise KernelError(wasi.EINVAL, "NUL byte in path")
         directory = self.root if path.startswith("/") else start
         if not is_directory(directory):
             raise KernelError(wasi.ENOTDIR)
-        names = [name for name in path.split("/") if name]
+        names = path.split("/")
+        if "" in names:  # a leading, trailing or doubled slash
+            names = [name for name in names if name]
         if not names:
             return Lookup(directory, ".", directory, False)
         trailing_slash = path.endswith("/")
@@ -220,7 +222,7 @@ class VFS:
 
     def _child(self, directory: Inode, name: str) -> Inode | None:
         """`name` in `directory` with mounts crossed; None when absent."""
-        if len(name.encode()) > NAME_MAX:
+        if len(name) > NAME_MAX // 4 and len(name.encode()) > NAME_MAX:  # <= 4 bytes a char
             raise KernelError(wasi.ENAMETOOLONG)
         if name == ".":
             return directory
@@ -229,9 +231,10 @@ class VFS:
                 directory = self._mountpoint[directory.fs]
             inode = directory.lookup("..")
         else:
-            inode = directory.find(name)
-            if inode is None:
+            found = directory.find(name)
+            if found is None:
                 return None
+            inode = found
         while inode in self._covering:
             inode = self._covering[inode].root
         return inode

@@ -46,6 +46,22 @@ def _follow(flags: int) -> bool:
     return bool(flags & wasi.LOOKUPFLAGS_SYMLINK_FOLLOW)
 
 
+def _normal_join(directory: str, path: str) -> str:
+    """posixpath.normpath(posixpath.join(directory, path)) without their Python loops
+    when the join is plainly normal already (shells open /dev/null for every
+    redirection: 0.6 us saved)."""
+    if path.startswith("/"):
+        joined = path
+    elif directory.endswith("/"):
+        joined = directory + path
+    else:
+        joined = directory + "/" + path
+    if joined.startswith("/") and "/." not in joined and "//" not in joined \
+            and not joined.endswith("/"):
+        return joined
+    return posixpath.normpath(joined)
+
+
 def _open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: str, oflags: int,
           fs_rights_base: int, fs_rights_inheriting: int, fdflags: int, mode: int,
           cloexec: bool) -> int:
@@ -60,7 +76,7 @@ def _open(kernel: Kernel, process: Process, fd: int, dirflags: int, path: str, o
         raise KernelError(wasi.EINVAL, "unknown fdflags")
     rights_base = fs_rights_base & directory.rights_inheriting
     rights_inheriting = fs_rights_inheriting & directory.rights_inheriting
-    recorded = posixpath.normpath(posixpath.join(directory.file.path or "/", path))
+    recorded = _normal_join(directory.file.path or "/", path)
     file = kernel.vfs.open(process, directory.file.inode, path, oflags, _follow(dirflags),
                            bool(rights_base & wasi.RIGHT_FD_READ),
                            bool(rights_base & wasi.RIGHT_FD_WRITE), fdflags, recorded, mode)
