@@ -21,6 +21,8 @@ const CURRENT_KEY = "current-version";
 const SCOPE = new URL("./", self.location.href);
 const SITE_JSON = new URL("site.json", SCOPE).href;
 const INDEX_HTML = new URL("index.html", SCOPE).href;
+const REFRESH_REUSE_MS = 5000;
+let lastRefresh = null;  // {at, cache}: the last network check of site.json
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
@@ -112,7 +114,13 @@ async function precache(manifest) {
 
 // Checks the network's site.json; a new version becomes current and is precached in the
 // background. Returns the current cache (null when there is none and the network is down).
-async function refresh(event) {
+function refresh(event) {
+  const cache = checkNetwork(event);
+  lastRefresh = { at: Date.now(), cache };
+  return cache;
+}
+
+async function checkNetwork(event) {
   try {
     const site = await fetchSite();
     if (site.manifest.version !== (await currentVersion())) {
@@ -147,8 +155,11 @@ function isIndex(href) {
   return url.href === SCOPE.href || url.href === INDEX_HTML;
 }
 
+// The kernel worker asks for site.json right after the navigation that started it
+// checked the network: that check's answer is reused for a few seconds.
 async function siteJson(event) {
-  const cache = await refresh(event);
+  const recent = lastRefresh !== null && Date.now() - lastRefresh.at < REFRESH_REUSE_MS;
+  const cache = await (recent ? lastRefresh.cache : refresh(event));
   const cached = cache && (await cache.match(SITE_JSON));
   return isolated(cached ?? (await fetch(event.request)));
 }
