@@ -483,19 +483,21 @@ class NativeSystem:
 
     def wait(self, process: Process, timeout: float | None = None) -> int:
         """Wait for `process` to end (SIGKILL it after `timeout` seconds), reap it and
-        return its status. A kernel error met while serving it is raised here."""
+        return its status. A kernel error met while serving it is raised here. Its
+        thread may still be unwinding and freeing the instance (close() waits for it);
+        a killed one is waited for."""
         done = threading.Event()
         with self.host.lock:
             if process.state == RUNNING:
                 process.exited.add(done.set)
             else:
                 done.set()
+        state = process.host_data
         if not done.wait(timeout):
             with self.host.lock:
                 self.kernel.kill(process, signals.SIGKILL)
-        state = process.host_data
-        if isinstance(state, GuestState):
-            state.ended.wait()
+            if isinstance(state, GuestState):
+                state.ended.wait()
         with self.host.lock:
             status = self.kernel.reap(process)
         if isinstance(state, GuestState) and state.failure is not None:
