@@ -30,8 +30,6 @@ const POOL_SIZE = 2;             // fresh process workers kept ready
 const POOL_MAX = 6;              // idle workers kept, recycled ones included
 const REFILL_DELAY_MS = 200;
 const UNWIND_LIMIT_MS = 2000;    // an ended process's worker must be idle by then
-const SYNC_WAIT_MS = 0.1;        // the pump's blocking wait for the next request
-const SYNC_SLICE_MS = 4;         // the pump's longest run without an event loop turn
 const DOWNLOAD_ATTEMPTS = 3;
 const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
 
@@ -418,14 +416,12 @@ function reply(process, length) {
   Atomics.notify(process.header, STATE);
 }
 
-// Serve every posted request; runs whenever the doorbell rings. Returns how many.
+// Serve every posted request; runs whenever the doorbell rings.
 function serveAll() {
-  let served = 0;
   for (const [pid, process] of processes) {
     const header = process.header;
     if (Atomics.load(header, STATE) !== REQUEST) continue;
     header[STATE] = SERVING;
-    served++;
     if (answeredInJS.size > 0 && answeredInJS.has(header[NUMBER])) {
       header[ERRNO] = 0;
       header[SIGNAL] = 0;
@@ -439,43 +435,19 @@ function serveAll() {
     const length = serve();
     if (length >= 0 && processes.get(pid) === process) reply(process, length);
   }
-  return served;
 }
 
-// A macrotask turn: lets the event loop run timers and messages.
-const turnChannel = new MessageChannel();
-const turnWaiters = [];
-turnChannel.port1.onmessage = () => turnWaiters.shift()();
-function nextTurn() {
-  return new Promise((resolve) => {
-    turnWaiters.push(resolve);
-    turnChannel.port2.postMessage(0);
-  });
-}
-
-// The syscall pump. After serving, the next request usually follows within
-// microseconds (the process only computes in between): wait for it with a blocking
-// Atomics.wait (a direct futex wake) for SYNC_WAIT_MS, and only then with
-// Atomics.waitAsync, whose wake is a task posted through the event loop (twice the round
-// trip). Blocking waits stop after SYNC_SLICE_MS of serving, for one event loop turn.
 async function pump() {
-  let sliceStart = performance.now();
   for (;;) {
     const seen = Atomics.load(doorbell, 0);
-    let served;
     try {
-      served = serveAll();
+      serveAll();
     } catch (error) {
       fatal(error);
       return;
     }
-    if (served > 0 && performance.now() - sliceStart < SYNC_SLICE_MS) {
-      if (Atomics.wait(doorbell, 0, seen, SYNC_WAIT_MS) !== "timed-out") continue;
-    }
     const waiting = Atomics.waitAsync(doorbell, 0, seen);
     if (waiting.async) await waiting.value;
-    else await nextTurn();
-    sliceStart = performance.now();
   }
 }
 

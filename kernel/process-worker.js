@@ -13,7 +13,10 @@
 //   in:  {type:"run", pid, module: WebAssembly.Module, channel, doorbell}
 //   out: {type:"ended", pid, signal, message}   guest returned (signal 0, exit 0) or
 //        trapped (signal per TRAP_SIGNALS); an exit made through proc_exit, a kill or
-//        a fatal signal is recorded by the kernel, which terminates this worker.
+//        a fatal signal is recorded by the kernel, which answers a call in flight with
+//        EXITED (the guest unwinds) or terminates this worker when it is computing.
+//        {type:"idle"}                         ready for a "run" (at start, and after
+//        every run: the kernel worker reuses the worker for another process)
 
 import { LAYOUTS, SYSCALLS } from "./abi.gen.js";
 import {
@@ -58,6 +61,7 @@ let memory = null;        // the guest's WebAssembly.Memory
 let bytes = null;         // Uint8Array over guest memory (renewed when it grows)
 let view = null;          // DataView over guest memory
 let exportsOfGuest = null;
+let ended = false;        // the kernel answered EXITED: every later import unwinds too
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function guest() {
@@ -109,6 +113,7 @@ function makeImport(call) {
 }
 
 function perform(number, types, ins, outs, args, noreturn) {
+  if (ended) throw new ProcessEnded();
   const memoryBytes = guest();
   const data = channel.data;
   const slots = channel.slots;
@@ -182,7 +187,10 @@ function perform(number, types, ins, outs, args, noreturn) {
   const errno = header[ERRNO];
   const signal = header[SIGNAL];
   header[STATE] = 0;
-  if (errno === EXITED || noreturn) throw new ProcessEnded();
+  if (errno === EXITED || noreturn) {
+    ended = true;
+    throw new ProcessEnded();
+  }
   if (errno === RESTART) {
     // Interrupted by SA_RESTART handlers: run them, then make the same call again (its
     // ins gathered afresh: the reply reused the slots).
@@ -274,17 +282,21 @@ function signalOf(error) {
   return SIGSYS;
 }
 
-async function run({ pid, module, channel: buffer, doorbell }) {
+// Run one process; the worker is reusable afterwards. The kernel worker recycles it
+// (posts the next "run") once it said "idle", or terminates it.
+function run({ pid, module, channel: buffer, doorbell }) {
   channel = {
     header: new Int32Array(buffer, 0, SLOTS_OFFSET / 4),
     slots: new BigInt64Array(buffer, SLOTS_OFFSET, SLOT_COUNT),
     data: new Uint8Array(buffer, DATA_OFFSET),
     doorbell: new Int32Array(doorbell),
   };
+  ended = false;
   let signal = 0;
   let message = "";
   try {
-    const instance = await WebAssembly.instantiate(module, IMPORTS);
+    // Synchronous: a Worker may instantiate any module at once (no task hop).
+    const instance = new WebAssembly.Instance(module, IMPORTS);
     exportsOfGuest = instance.exports;
     memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new Error("the module exports no memory");
@@ -293,7 +305,9 @@ async function run({ pid, module, channel: buffer, doorbell }) {
     signal = signalOf(error);
     message = String(error && error.stack || error);
   }
-  if (signal !== null) postMessage({ type: "ended", pid, signal, message });
+  if (signal !== null && !ended) postMessage({ type: "ended", pid, signal, message });
+  channel = memory = bytes = view = exportsOfGuest = null;
+  postMessage({ type: "idle" });
 }
 
 onmessage = (event) => {

@@ -18,11 +18,11 @@ A stopped process (job control) gets no reply until it is continued; one computi
 when stopped runs on until its next syscall (a Worker cannot be paused).
 
 The syscall path (ARCHITECTURE.md): JS copies a request from the process's channel
-into `scratch` (same layout as kernel/channel.js: header, 16 u64 slots, data area) and
-calls `serve(pid)`; `serve` decodes the ins of the call's views (abi/table.py), runs
-`Kernel.submit`, encodes the reply into `scratch` and returns its length (JS copies
-it back), or -1 when there is no reply now (parked: `bridge.deliver` follows later; or
-the process ended). Python never touches guest memory: the process worker checked and
+into `scratch` (same layout as kernel/channel.js: header, 16 u64 slots, data area; the
+caller's pid in the first word) and calls `serve()`; `serve` decodes the ins of the
+call's views (abi/table.py), runs `Kernel.submit`, encodes the reply into `scratch`
+and returns its length (JS copies it back), or -1 when there is no reply now (parked:
+`bridge.deliver` follows later; or the process ended). Python never touches guest memory: the process worker checked and
 gathered every guest range.
 
 Clocks and randomness use the C library, which Emscripten implements with
@@ -55,7 +55,7 @@ from ..kernel import Kernel
 from ..proc import RUNNING, Process
 
 # kernel/channel.js
-NUMBER_AT, ERRNO_AT, IN_LENGTH_AT, OUT_LENGTH_AT, SIGNAL_AT = 4, 8, 12, 16, 20
+ERRNO_AT = 8  # then IN_LENGTH, OUT_LENGTH, SIGNAL words
 SLOTS_AT = 64
 SLOT_COUNT = 16
 DATA_AT = SLOTS_AT + 8 * SLOT_COUNT
@@ -71,17 +71,20 @@ SHELL_ENVIRONMENT = [b"PATH=/bin:/sbin:/usr/bin", b"HOME=/root", b"TERM=xterm-25
 I64 = 1 << 64
 SIGNED = 1 << 63
 EVENT_SIZE = wasi.EVENT.size
-PACK_ERRNO = struct.Struct("<i").pack_into  # at ERRNO_AT
-PACK_OUT = struct.Struct("<ii").pack_into  # out length, signal (at OUT_LENGTH_AT)
+# errno, in length (0), out length, signal (at ERRNO_AT)
+PACK_REPLY = struct.Struct("<iiii").pack_into
 PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
 UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
-UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # number, in length (at NUMBER_AT)
+UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # pid (JS wrote it), number (at 0)
 STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
 
 
-def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]]:
-    """Decoder of a request of `call` in scratch: the handler's ins, in order."""
+def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]] | None:
+    """Decoder of a request of `call` in scratch: the handler's ins, in order (None:
+    the call has no ins)."""
     kinds = [view.kind for view in call.ins]
+    if not kinds:
+        return None
     unpack_slots = UNPACK_SLOTS[len(kinds)]
     if all(kind == "int" for kind in kinds):
         return lambda scratch: unpack_slots(scratch, SLOTS_AT)
@@ -98,18 +101,22 @@ def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]]:
                 end = cursor + wasi.SUBSCRIPTION.size * slot
                 values.append(list(wasi.SUBSCRIPTION.iter_unpack(scratch[cursor:end])))
                 cursor = end
-            else:  # path, bytes, iovs_in: `slot` bytes in the data area
-                data = bytes(scratch[cursor:cursor + slot])
+            else:  # path, bytes, iovs_in: `slot` bytes in the data area (one copy)
+                with memoryview(scratch) as view:
+                    data = bytes(view[cursor:cursor + slot])
                 values.append(data.decode() if kind == "path" else data)
                 cursor += slot
         return tuple(values)
     return decode
 
 
-def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]:
+def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int] | None:
     """Encoder of `call`'s outs into scratch's slots and data area; returns the data
-    length (see kernel/process-worker.js `scatter` for the reading side)."""
+    length (see kernel/process-worker.js `scatter` for the reading side). None: the
+    call has no outs."""
     kinds = [view.kind for view in call.outs]
+    if not kinds:
+        return None
     pack_slots = PACK_SLOTS[len(kinds)]
     if all(kind in ("u32", "u64") for kind in kinds):
         def encode_scalars(scratch: bytearray, outs: tuple[Any, ...]) -> int:
@@ -179,6 +186,8 @@ class BrowserSystem:
         self.root = PersistentFS(1, self.realtime_ns, self.storage)
         self.kernel = Kernel(self, self.root)
         self.handlers = self.kernel.handlers
+        self.submit = self.kernel.submit
+        self.process_of = self.kernel.processes.get
         self.output = bytearray()
         self.output_scheduled = False
         self.timers: list[tuple[int, int, list[Any]]] = []
@@ -298,38 +307,46 @@ class BrowserSystem:
                 self.bridge.deliver(process.pid, length)
 
     # --- entry points for kernel-worker.js ---
-    def serve(self, pid: int) -> int:
-        """Run the request JS copied into scratch; the reply's length, or NO_REPLY."""
-        process = self.kernel.processes.get(pid)
+    def serve(self) -> int:
+        """Run the request JS copied into scratch (JS wrote the caller's pid into its
+        first word); the reply's length, or NO_REPLY. The hot path of every syscall:
+        kernel-worker.js calls it through Pyodide's C API (no arguments, an int back)."""
+        scratch = self.scratch
+        pid, number = UNPACK_REQUEST(scratch, 0)
+        process = self.process_of(pid)
         if process is None or process.state != RUNNING:
             return NO_REPLY
-        scratch = self.scratch
-        number, _ = UNPACK_REQUEST(scratch, NUMBER_AT)
+        decoder = DECODERS[number]
         guest = process.host_data
-        guest.number = number
         try:
-            result = self.kernel.submit(process, number, DECODERS[number](scratch),
-                                        guest.reply)
+            result = self.submit(process, number, decoder(scratch) if decoder else (),
+                                 guest.reply)
         except ProcessExit:
             self.bridge.terminate(pid)
             return NO_REPLY
         except ProcessExec:
             return NO_REPLY
         if result is None:
+            guest.number = number
             return NO_REPLY
-        length = self.encode(process, number, *result)
+        length = self.encode(process, number, result[0], result[1])
         if guest.held:
             guest.pending = length
             return NO_REPLY
         return length
 
     def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
-        """Write a reply into scratch; returns how many bytes of scratch JS copies."""
+        """Write a reply into scratch; returns how many bytes of scratch JS copies. A
+        caught signal goes with it when the kernel flagged the process (`attention`)."""
         scratch = self.scratch
-        length = ENCODERS[number](scratch, outs) if errno == 0 else 0
-        signal = self.kernel.take_signal(process) if process.state == RUNNING else 0
-        PACK_ERRNO(scratch, ERRNO_AT, errno)
-        PACK_OUT(scratch, OUT_LENGTH_AT, length, signal)
+        encoder = ENCODERS[number]
+        length = encoder(scratch, outs) if errno == 0 and encoder else 0
+        signal = 0
+        if process.attention and process.state == RUNNING:
+            signal = self.kernel.take_signal(process)
+            if not signal and not process.stopped:
+                process.attention = False
+        PACK_REPLY(scratch, ERRNO_AT, errno, 0, length, signal)
         return DATA_AT + length
 
     def guest_ended(self, pid: int, signal: int) -> None:
