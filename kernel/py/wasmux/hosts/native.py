@@ -198,6 +198,9 @@ class NativeHost:
         self.linker: Linker | None = None
         self.prepared: dict[Module, Any] = {}
         self.keep_alive: list[Any] = []  # ctypes callbacks wasmtime points to
+        # Processes whose thread has not ended (changed without the lock: set.add and
+        # set.discard are atomic).
+        self.running: set[GuestState] = set()
         self.epoch_callback = EPOCH_CALLBACK(self._on_epoch)
 
     def attach(self, kernel: Kernel) -> None:
@@ -255,6 +258,7 @@ class NativeHost:
         assert self.kernel is not None
         state = GuestState(process, self.kernel, self.lock)
         process.host_data = state
+        self.running.add(state)
         # A bare thread: threading.Thread.start() would hold the kernel lock until the new
         # thread has been scheduled (a few hundred us on a loaded machine).
         _thread.start_new_thread(self._run, (state, prepared))
@@ -335,6 +339,7 @@ class NativeHost:
         try:
             self._finish(state, self._guest(state, prepared))
         finally:
+            self.running.discard(state)
             state.ended.set()
 
     def _guest(self, state: GuestState, prepared: Any) -> int | None:
@@ -527,10 +532,8 @@ class NativeSystem:
             processes = list(self.kernel.processes)
             for process in processes:
                 self.kernel.kill(process, signals.SIGKILL)
-        for process in processes:
-            state = process.host_data
-            if isinstance(state, GuestState):
-                state.ended.wait()
+        for state in list(self.host.running):  # reaped ones may still be unwinding
+            state.ended.wait()
         self.host.timers.close()
         with self.host.lock:
             self.kernel.vfs.root_fs.sync()
