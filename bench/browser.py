@@ -257,8 +257,9 @@ def _guest_archive(programs: dict[str, Path]) -> str:
 
 
 def _figure(page: Page, command: str, key: str, timeout_ms: float = 300_000) -> float:
-    """Runs `command` in the VM's shell; the number after `key` in its output."""
-    output = browser_session.run_command(page, command, timeout_ms=timeout_ms)
+    """Runs `command` in the VM's shell; the number after `key` in its output. Waits by
+    polling every 100 ms, not every frame (that would steal the guest's CPU)."""
+    output = browser_session.run_command(page, command, timeout_ms=timeout_ms, polling=100)
     found = re.search(rf"{key} ([\d.]+)", output)
     if found is None:
         raise RuntimeError(f"{command}: no {key} in {output!r}")

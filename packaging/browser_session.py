@@ -126,8 +126,11 @@ def type_keys(page: Page, text: str, enter: bool = True) -> None:
         page.keyboard.press("Enter")
 
 
-def run_command(page: Page, command: str, timeout_ms: float = 30_000) -> str:
-    """Types `command`, waits for the next prompt and returns the lines printed between."""
+def run_command(page: Page, command: str, timeout_ms: float = 30_000,
+                polling: float | str = "raf") -> str:
+    """Types `command`, waits for the next prompt and returns the lines printed between.
+    `polling`: Playwright's "raf" (every frame) or an interval in ms (benchmarks: frame
+    polling keeps the renderer busy on the CPU the guest runs on)."""
     before = buffer_text(page).rstrip("\n").count("\n")
     type_keys(page, command)
     page.wait_for_function(
@@ -135,6 +138,6 @@ def run_command(page: Page, command: str, timeout_ms: float = 30_000) -> str:
              const buffer = window.wasmux.console.terminal.buffer.active;
              return buffer.baseY + buffer.cursorY > rows &&
                     window.wasmux.console.promptShown(pattern);
-           }""", arg=[before, PROMPT], timeout=timeout_ms)
+           }""", arg=[before, PROMPT], timeout=timeout_ms, polling=polling)
     lines = buffer_text(page).rstrip("\n").split("\n")
     return "\n".join(lines[before + 1:-1])
