@@ -14,7 +14,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from playwright.sync_api import BrowserContext, Page, Playwright
 
@@ -127,7 +127,7 @@ def type_keys(page: Page, text: str, enter: bool = True) -> None:
 
 
 def run_command(page: Page, command: str, timeout_ms: float = 30_000,
-                polling: float | str = "raf") -> str:
+                polling: float | Literal["raf"] = "raf") -> str:
     """Types `command`, waits for the next prompt and returns the lines printed between.
     `polling`: Playwright's "raf" (every frame) or an interval in ms (benchmarks: frame
     polling keeps the renderer busy on the CPU the guest runs on)."""
