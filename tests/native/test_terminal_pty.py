@@ -6,11 +6,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import BUILD, REPO
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build" / "tests" / "native"
+sys.path.insert(0, str(REPO / "rootfs-build"))
+
 from toolchain import compile_c
 from wasmux.hosts.native import NativeSystem
-
-sys.path.insert(0, str(REPO / "rootfs-build"))
 
 from libwasmux import library
 

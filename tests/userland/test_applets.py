@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import (  # type: ignore[import-not-found]
+from userland_support import (  # type: ignore[import-not-found]
     REPO,
     BuiltImage,
     NativeShell,

@@ -27,7 +27,7 @@ from pathlib import Path
 import debsource
 import pytest
 from busybox import recipe
-from conftest import REPO, SHELL_ENVIRONMENT, BuiltImage, WasmuxShell  # type: ignore[import-not-found]
+from userland_support import REPO, SHELL_ENVIRONMENT, BuiltImage, WasmuxShell  # type: ignore[import-not-found]
 
 FAILURES_FILE = Path(__file__).with_name("hush_failures.txt")
 SUITE_IN_ROOT = "/hush_test"

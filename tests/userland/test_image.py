@@ -11,7 +11,7 @@ import tarfile
 from pathlib import Path
 
 import image
-from conftest import BuiltImage  # type: ignore[import-not-found]
+from userland_support import BuiltImage  # type: ignore[import-not-found]
 from wasmux.abi import wasi
 from wasmux.file import OpenFile
 from wasmux.fs.tmpfs import TmpFS

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, BuiltImage  # type: ignore[import-not-found]
+from userland_support import REPO, BuiltImage  # type: ignore[import-not-found]
 
 WASMUX = [sys.executable, "-m", "wasmux"]
 ENVIRONMENT = {"PYTHONPATH": str(REPO / "kernel" / "py"), "PATH": "/usr/bin:/bin"}

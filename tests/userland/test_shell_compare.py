@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import NativeShell, WasmuxShell  # type: ignore[import-not-found]
+from userland_support import NativeShell, WasmuxShell  # type: ignore[import-not-found]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import REPO, WasmuxShell  # type: ignore[import-not-found]
+from userland_support import REPO, WasmuxShell  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(REPO / "rootfs-build"))
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, BuiltImage  # type: ignore[import-not-found]
+from userland_support import REPO, BuiltImage  # type: ignore[import-not-found]
 
 pytest.importorskip("pyte")
 
