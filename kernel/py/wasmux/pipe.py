@@ -63,8 +63,13 @@ class PseudoFS(FileSystem):
 
 
 class PipeFS(PseudoFS):
+    """The pipes' filesystem. `pipe_capacity`: the buffer of new pipes; a host whose
+    syscalls cost microseconds sets more (Linux's F_SETPIPE_SZ allows up to 1 MiB): a
+    writer then switches threads and regathers its data once per that many bytes."""
+
     kind = "pipefs"
     device = PIPEFS_DEV
+    pipe_capacity = PIPE_CAPACITY
 
 
 class Pipe(Inode):
@@ -162,7 +167,7 @@ class Pipe(Inode):
 def make_pipe(fs: PseudoFS, flags: int = 0) -> tuple[OpenFile, OpenFile]:
     """A new pipe's (read end, write end), one reference each; `flags` are the
     FDFLAGS (NONBLOCK) both ends start with."""
-    pipe = Pipe(fs)
+    pipe = Pipe(fs, fs.pipe_capacity if isinstance(fs, PipeFS) else PIPE_CAPACITY)
     name = f"pipe:[{pipe.ino}]"
     return (OpenFile(pipe, readable=True, writable=False, flags=flags, path=name),
             OpenFile(pipe, readable=False, writable=True, flags=flags, path=name))

@@ -185,6 +185,9 @@ class BrowserSystem:
         self.storage = storage
         self.root = PersistentFS(1, self.realtime_ns, self.storage)
         self.kernel = Kernel(self, self.root)
+        # A syscall costs about 10 us here (0.6 natively): pipes as large as the
+        # channel's data area, so a 1 MiB write to an empty pipe is one call.
+        self.kernel.pipefs.pipe_capacity = DATA_SIZE
         self.handlers = self.kernel.handlers
         self.submit = self.kernel.submit
         self.process_of = self.kernel.processes.get
