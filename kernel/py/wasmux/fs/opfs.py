@@ -180,7 +180,8 @@ class OPFSStorage:
             count = int(self.driver.read(file, at, min(size, limit)))
             if count <= 0:
                 break
-            chunks.append(bytes(self.io[:count]))
+            with memoryview(self.io) as view:
+                chunks.append(bytes(view[:count]))  # one copy, not two
             at += count
             size -= count
         return b"".join(chunks)

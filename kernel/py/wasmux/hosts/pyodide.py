@@ -143,7 +143,8 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
             else:  # buf_out, iovs_out: bytes; strings: NUL-terminated copies
                 data = b"".join(item + b"\0" for item in value) if kind == "strings" else value
                 length = min(len(data), DATA_AT + DATA_SIZE - cursor)
-                scratch[cursor:cursor + length] = data[:length]
+                with memoryview(scratch) as view, memoryview(data) as source:
+                    view[cursor:cursor + length] = source[:length]  # one plain copy
                 cursor += length
                 slots.append(len(value) if kind == "strings" else length)
         pack_slots(scratch, SLOTS_AT, *slots)
