@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wasmux.abi import wasi
-from wasmux.abi.table import BY_NAME, WASI
+from wasmux.abi.table import BY_NAME, WASI, WASMUX
 from wasmux.fdtable import Descriptor, FdTable
 from wasmux.hosts.memory import WASM_MAGIC
 from wasmux.kernel import Kernel
@@ -18,7 +18,8 @@ from wasmux.proc import Process
 
 
 def number(name: str) -> int:
-    return BY_NAME[(WASI, name)].number
+    """The number of the syscall `name` (WASI's or the wasmux module's)."""
+    return (BY_NAME.get((WASI, name)) or BY_NAME[(WASMUX, name)]).number
 
 
 def call(kernel: Kernel, process: Process, name: str, *args: Any) -> tuple[int, tuple[Any, ...]]:

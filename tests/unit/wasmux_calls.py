@@ -7,45 +7,11 @@ file into the VFS; `packed` joins strings as the spawn calls take them.
 
 from __future__ import annotations
 
-from typing import Any
-
+from wasi_calls import Pending, call, number  # noqa: F401 (re-exported for the tests)
 from wasmux.abi import wasi
-from wasmux.abi.table import BY_NAME, WASI, WASMUX
 from wasmux.hosts.memory import WASM_MAGIC
 from wasmux.kernel import Kernel
 from wasmux.proc import Process
-
-
-def number(name: str) -> int:
-    call = BY_NAME.get((WASMUX, name)) or BY_NAME[(WASI, name)]
-    return call.number
-
-
-def call(kernel: Kernel, process: Process, name: str, *args: Any) -> tuple[int, tuple[Any, ...]]:
-    """(errno, outs) of a call that must not park."""
-    def late(errno: int, outs: tuple[Any, ...]) -> None:
-        raise AssertionError(f"{name} replied late")
-    result = kernel.submit(process, number(name), args, late)
-    assert result is not None, f"{name} parked"
-    return result
-
-
-class Pending:
-    """A submitted call; `replies` collects (errno, outs) as they come."""
-
-    def __init__(self, kernel: Kernel, process: Process, name: str, *args: Any) -> None:
-        self.replies: list[tuple[int, tuple[Any, ...]]] = []
-        immediate = kernel.submit(process, number(name), args, self._reply)
-        if immediate is not None:
-            self.replies.append(immediate)
-
-    def _reply(self, errno: int, outs: tuple[Any, ...]) -> None:
-        self.replies.append((errno, outs))
-
-    @property
-    def result(self) -> tuple[int, tuple[Any, ...]]:
-        assert len(self.replies) == 1, self.replies
-        return self.replies[0]
 
 
 def install(kernel: Kernel, path: str, data: bytes = WASM_MAGIC, mode: int = 0o755) -> None:
