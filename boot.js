@@ -5,13 +5,15 @@
 // Layer: page (imports kernel/drivers/console.js only, dynamically, so the kernel worker
 // starts first). Protocol with the kernel worker:
 // page -> worker {type:"boot", wipe, cols, rows}, {type:"input"}, {type:"resize"};
-// worker -> page {type:"progress", stage, loaded, total}, {type:"output"}, {type:"ready"},
+// worker -> page {type:"progress", stage, loaded, total}, {type:"mark", stage, at} (a boot
+// phase reached), {type:"output"}, {type:"ready"},
 // {type:"fatal", message}, {type:"locked"}. URL parameters: ?wipe=1 wipes the stored
 // system after a confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
 // only) loads the kernel worker's test hooks (kernel/testing.js) and exposes the worker
 // as window.wasmux.kernelWorker.
-// Tests and benchmarks read window.wasmux (console, ready, stages shown, message, and
-// bootTimings: the kernel worker's boot phases as [stage, ms since navigation] pairs).
+// Tests and benchmarks read window.wasmux (console, ready, stages shown, message, marks:
+// the kernel worker's boot phases so far as [stage, ms since navigation] pairs, and
+// bootTimings: all of them, set with ready).
 
 
 const RELOAD_KEY = "wasmux-isolation-reload";
@@ -19,7 +21,7 @@ const stageElement = document.getElementById("stage");
 const progressElement = document.getElementById("progress");
 const statusElement = document.getElementById("status");
 const messageElement = document.getElementById("message");
-const wasmux = (window.wasmux = { ready: false, stages: [], message: "" });
+const wasmux = (window.wasmux = { ready: false, stages: [], marks: [], message: "" });
 
 // Shows `stage` and appends it to wasmux.stages (the last 1000 kept).
 function showStage(stage) {
@@ -176,6 +178,9 @@ async function startKernel(worker, missingPromise) {
         console.debug("wasmux boot timings (ms since navigation)", wasmux.bootTimings);
         statusElement.hidden = true;
         terminal.terminal.focus();
+        break;
+      case "mark":
+        wasmux.marks.push([message.stage, Math.round(message.at - performance.timeOrigin)]);
         break;
       case "fatal":
         showMessage(`Wasmux stopped: ${message.message}`);

@@ -21,7 +21,10 @@ import {
   DATA_OFFSET, ERRNO, EXITED, IDLE, IN_LENGTH, NUMBER, REPLY, REQUEST, SERVING, SIGNAL,
   STATE, newChannel,
 } from "./channel.js";
-import { openStore, readJSON, wasmuxDirectory, wipeStore, writeFile } from "./drivers/opfs.js";
+import {
+  collectGarbageInTests, listEntries, openStore, readFile, readJSON, wasmuxDirectory, wipeStore,
+  writeFile,
+} from "./drivers/opfs.js";
 import { ModuleCache } from "./modules.js";
 
 const SITE = new URL("../", import.meta.url);
@@ -197,7 +200,7 @@ gc.collect()
 // The saved snapshot's File, or null.
 async function savedSnapshot(wasmux, name) {
   try {
-    return await (await wasmux.getFileHandle(name)).getFile();
+    return await readFile(wasmux, name);
   } catch {
     return null;
   }
@@ -208,6 +211,7 @@ async function savedSnapshot(wasmux, name) {
 async function readSnapshot(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   mark("snapshot read");
+  collectGarbageInTests();
   const heapOffset = bytes.length >= 8 ? new DataView(bytes.buffer).getUint32(4, true) : 0;
   if (heapOffset === 0 || heapOffset >= bytes.length || (bytes.length - heapOffset) % 65536) {
     throw new Error(`${file.name} is damaged (${bytes.length} bytes)`);
@@ -215,8 +219,7 @@ async function readSnapshot(file) {
   return bytes;
 }
 
-// Save a new snapshot (createWritable commits on close: a crash leaves the old file or
-// none), then remove the others.
+// Save a new snapshot (a crash leaves the old file or none), then remove the others.
 async function saveSnapshot(wasmux, name, snapshot) {
   try {
     await writeFile(wasmux, name, snapshot);
@@ -228,7 +231,7 @@ async function saveSnapshot(wasmux, name, snapshot) {
 
 async function removeSnapshots(wasmux, keep) {
   const names = [];
-  for await (const [name] of wasmux.entries()) {
+  for (const [name] of await listEntries(wasmux)) {
     if (name.startsWith("snapshot-") && name !== keep) names.push(name);
   }
   for (const name of names) await wasmux.removeEntry(name);
@@ -454,10 +457,12 @@ async function pump() {
 // --- boot ---
 
 // Boot phases: [stage, time] pairs (ms since the epoch, so the page can place them on
-// its own clock), posted with "ready".
+// its own clock), each posted as {type:"mark"} when reached and all with "ready".
 const timings = [["kernel worker started", performance.timeOrigin]];
 function mark(stage) {
-  timings.push([stage, performance.timeOrigin + performance.now()]);
+  const at = performance.timeOrigin + performance.now();
+  timings.push([stage, at]);
+  post({ type: "mark", stage, at });
 }
 
 // What needs no boot message starts with the worker: the OPFS lock, site.json, the

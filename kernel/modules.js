@@ -1,13 +1,15 @@
 // Compiled program modules of the kernel worker, by content hash (sha256 hex, computed by
 // hosts/pyodide.py), and the boot set kept in OPFS so the next boot compiles it early.
 //
-// Layer: kernel-worker helper (no imports). A module is compiled once per kernel worker
+// Layer: kernel-worker helper (imports drivers/opfs.js for its file helpers). A module is compiled once per kernel worker
 // and shared by every process worker running it. The boot set is the modules started
 // before the first console input or a few seconds after boot (init, the rc script's
 // shell, the login shell): their
 // bytes are saved as <root>/wasmux/modules/<sha256>.wasm, and `preload` compiles them in
 // the background while Pyodide loads, so the first spawns do not compile on the way to
 // the prompt. A cached file whose bytes do not match its name is ignored and removed.
+
+import { held, listEntries, writeFile } from "./drivers/opfs.js";
 
 const DIRECTORY = "modules";
 
@@ -25,7 +27,7 @@ export class ModuleCache {
     try {
       this.directory = await wasmux.getDirectoryHandle(DIRECTORY, { create: true });
       const reads = [];
-      for await (const [name, handle] of this.directory.entries()) {
+      for (const [name, handle] of await listEntries(this.directory)) {
         if (handle.kind === "file" && name.endsWith(".wasm")) reads.push(this.load(name, handle));
       }
       await Promise.all(reads);
@@ -36,7 +38,8 @@ export class ModuleCache {
 
   async load(name, handle) {
     const key = name.slice(0, -".wasm".length);
-    const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+    const file = await held(handle, (opened) => opened.getFile());
+    const bytes = new Uint8Array(await file.arrayBuffer());
     if ((await sha256Hex(bytes)) !== key) {
       await this.directory.removeEntry(name).catch(() => {});
       return;
@@ -72,10 +75,7 @@ export class ModuleCache {
     try {
       for (const [key, bytes] of this.boot) {
         if (this.saved.has(key) || bytes === undefined) continue;
-        const file = await this.directory.getFileHandle(`${key}.wasm`, { create: true });
-        const writable = await file.createWritable();
-        await writable.write(bytes);
-        await writable.close();
+        await writeFile(this.directory, `${key}.wasm`, bytes);
       }
       for (const key of this.saved.keys()) {
         if (!this.boot.has(key)) await this.directory.removeEntry(`${key}.wasm`).catch(() => {});

@@ -2,7 +2,8 @@
 // with ?test=1 (boot.js then sends {type:"boot", test:true} and exposes the kernel worker
 // as window.wasmux.kernelWorker). Never part of a normal boot.
 //
-// Layer: kernel-worker helper (imports nothing; kernel-worker.js passes what it needs).
+// Layer: kernel-worker helper (imports drivers/opfs.js for `held`; kernel-worker.js passes
+// what else it needs).
 // Protocol: page -> kernel worker {type:"test", op, port, ...}; the answer goes to `port`
 // (a MessagePort) as {result} or {error}. Ops:
 //   install {archive: Uint8Array}   unpack a tar archive (files with their modes) into
@@ -13,6 +14,8 @@
 //   opfsRaw {bytes, chunk}          raw OPFS sync access handle throughput in this
 //                                   worker: {write, read} in MB/s (write includes flush)
 //   copy {bytes, chunk}             JS copy throughput between two buffers, MB/s
+
+import { held } from "./drivers/opfs.js";
 
 const RAW_FILE = "bench-raw";
 
@@ -36,7 +39,7 @@ const OPS = {
   },
   async opfsRaw({ bytes, chunk }, kernel) {
     const file = await kernel.wasmux.getFileHandle(RAW_FILE, { create: true });
-    const handle = await file.createSyncAccessHandle();
+    const handle = await held(file, (opened) => opened.createSyncAccessHandle());
     const data = new Uint8Array(chunk).fill(120);
     try {
       handle.truncate(0);

@@ -13,10 +13,16 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Self
 
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, Worker
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+# The last console lines of each page (its workers' included), for failure reports.
+CONSOLE_KEPT = 200
+_console: dict[Page, list[str]] = {}
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("WASMUX_CHROMIUM", "/usr/bin/chromium"))
@@ -77,23 +83,63 @@ def pinned_chromium(directory: Path, cpu: int) -> Path:
 
 
 def launch(playwright: Playwright, profile: Path, executable: Path = CHROMIUM,
-           **options: object) -> BrowserContext:
-    """Headless Chromium on the persistent profile directory `profile`."""
-    return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS,
-        **options)  # type: ignore[arg-type]
+           extra_flags: Sequence[str] = (), **options: object) -> BrowserContext:
+    """Headless Chromium on the persistent profile directory `profile`, with
+    CHROMIUM_FLAGS and `extra_flags`."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(executable), headless=True,
+        args=[*CHROMIUM_FLAGS, *extra_flags], **options)  # type: ignore[arg-type]
+    for page in context.pages:
+        keep_console(page)
+    context.on("page", keep_console)
+    return context
+
+
+def keep_console(page: Page) -> None:
+    """Keeps the last CONSOLE_KEPT console lines of `page` for boot_report."""
+    lines = _console.setdefault(page, [])
+
+    def record(message: ConsoleMessage) -> None:
+        lines.append(f"{message.type}: {message.text}")
+        del lines[:-CONSOLE_KEPT]
+
+    def record_worker(worker: Worker) -> None:
+        worker.on("console", record)
+
+    page.on("console", record)
+    page.on("worker", record_worker)
+    page.on("close", lambda closed: _console.pop(closed, None))
 
 
 def first_page(context: BrowserContext) -> Page:
     return context.pages[0] if context.pages else context.new_page()
 
 
+def boot_report(page: Page) -> str:
+    """Where the page's boot stands: the stages shown, the kernel worker's boot phases,
+    the terminal's screen and the last console lines."""
+    try:
+        state = page.evaluate("""() => ({
+            stages: (window.wasmux?.stages ?? []).slice(-15),
+            marks: window.wasmux?.marks ?? null,
+            screen: window.wasmux?.console?.screenText?.() ?? null,
+        })""")
+    except Exception as error:  # noqa: BLE001 - a report must not hide the failure
+        state = {"error": str(error)}
+    console = "\n".join(_console.get(page, [])[-40:])
+    return f"page state: {state}\nconsole (last lines):\n{console}"
+
+
 def wait_for_prompt(page: Page, timeout_ms: float = 60_000, pattern: str = PROMPT) -> None:
     """Waits until the terminal's cursor follows a shell prompt (or a page message shows,
     which fails with that message)."""
-    page.wait_for_function(
-        "pattern => window.wasmux?.message || window.wasmux?.console?.promptShown(pattern)",
-        arg=pattern, timeout=timeout_ms)
+    try:
+        page.wait_for_function(
+            "pattern => window.wasmux?.message || window.wasmux?.console?.promptShown(pattern)",
+            arg=pattern, timeout=timeout_ms)
+    except PlaywrightTimeout as error:
+        raise AssertionError(f"no shell prompt after {timeout_ms / 1000:.0f} s\n"
+                             f"{boot_report(page)}") from error
     message = page.evaluate("window.wasmux.message")
     if message:
         raise AssertionError(f"the page says: {message}")

@@ -14,6 +14,40 @@
 // <root>/wasmux/snapshot-<key>.bin (the Pyodide memory snapshot).
 
 export const STORE_DIRECTORY = "store";
+
+// Blink drops an OPFS request whose handle (file, directory, iterator or writable) is
+// garbage collected before the answer comes: the request's promise then never settles.
+// Such an object is often held only by the async function awaiting that promise, which
+// only the promise itself holds, so one collection at the wrong time (Pyodide's snapshot
+// restore allocates hundreds of MB) hung the boot for good. So every object with a request
+// in flight is referenced from here (`held`), and a driver from its creation to close().
+const inFlight = new Set();
+
+// request(object)'s result, `object` kept referenced until it settles.
+export async function held(object, request) {
+  const token = { object };
+  inFlight.add(token);
+  try {
+    return await request(object);
+  } finally {
+    inFlight.delete(token);
+  }
+}
+
+// [name, handle] of every entry of `directory`.
+export function listEntries(directory) {
+  return held(directory.entries(), async (iterator) => {
+    const found = [];
+    for await (const entry of iterator) found.push(entry);
+    return found;
+  });
+}
+
+// Tests run Chromium with --js-flags=--expose-gc: then the boot collects garbage where a
+// lost reference would hang it (elsewhere `gc` does not exist and this does nothing).
+export function collectGarbageInTests() {
+  globalThis.gc?.();
+}
 const SPARE_TARGET = 32;
 const QUOTA_EXCEEDED = -1;
 const FAILED = -2;
@@ -29,18 +63,20 @@ export class OPFSDriver {
     this.ioProxy = null;
     this.ioBuffer = null;
     this.estimate = [0, 0];
+    inFlight.add(this);
   }
 
   // Open every file of the store (before the kernel mounts it).
   async open() {
     const opening = [this.refreshEstimate()];
-    for await (const [name, entry] of this.directory.entries()) {
+    for (const [name, entry] of await listEntries(this.directory)) {
       if (entry.kind !== "file" || !name.startsWith("o.")) continue;
       this.next = Math.max(this.next, Number(name.slice(2)) + 1);
-      opening.push(entry.createSyncAccessHandle().then((handle) => {
+      opening.push(held(entry, (file) => file.createSyncAccessHandle()).then((handle) => {
         this.handles.set(name, handle);
       }));
     }
+    collectGarbageInTests();
     const results = await Promise.allSettled(opening);
     const failed = results.find((result) => result.status === "rejected");
     if (failed) {
@@ -72,7 +108,7 @@ export class OPFSDriver {
       }
       await Promise.all(names.map(async (name) => {
         const file = await this.directory.getFileHandle(name, { create: true });
-        this.handles.set(name, await file.createSyncAccessHandle());
+        this.handles.set(name, await held(file, (opened) => opened.createSyncAccessHandle()));
         this.spares.add(name);
       }));
       added = true;
@@ -89,6 +125,7 @@ export class OPFSDriver {
     for (const handle of this.handles.values()) handle.close();
     this.handles.clear();
     this.spares.clear();
+    inFlight.delete(this);
   }
 
   // --- the synchronous interface fs/opfs.py calls ---
@@ -154,8 +191,8 @@ function failure(error) {
 
 // The Wasmux directory of this origin's OPFS (created when missing).
 export async function wasmuxDirectory() {
-  const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle("wasmux", { create: true });
+  return held(await navigator.storage.getDirectory(),
+    (root) => root.getDirectoryHandle("wasmux", { create: true }));
 }
 
 // Open the store: every object file opened and the spare pool filled.
@@ -179,16 +216,24 @@ export async function wipeStore(wasmux) {
 
 export async function readJSON(directory, name) {
   try {
-    const file = await (await directory.getFileHandle(name)).getFile();
-    return JSON.parse(await file.text());
+    return JSON.parse(await (await readFile(directory, name)).text());
   } catch {
     return null;
   }
 }
 
+// The File (a snapshot of its bytes) of `directory`'s file `name`; rejects when missing.
+export async function readFile(directory, name) {
+  return held(await directory.getFileHandle(name), (file) => file.getFile());
+}
+
+// Replace `name` in `directory` by `data` (createWritable commits on close: a crash leaves
+// the old file or none).
 export async function writeFile(directory, name, data) {
   const file = await directory.getFileHandle(name, { create: true });
-  const writable = await file.createWritable();
-  await writable.write(data);
-  await writable.close();
+  const writable = await held(file, (opened) => opened.createWritable());
+  await held(writable, async (stream) => {
+    await stream.write(data);
+    await stream.close();
+  });
 }
