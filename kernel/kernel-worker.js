@@ -4,8 +4,9 @@
 // Layer: browser, one module Worker started by boot.js. Imports channel.js and
 // drivers/opfs.js; Pyodide comes from vendor/pyodide, the kernel wheel and micropip from
 // wheels/ (named in site.json). Protocol with the page: see boot.js. Boot:
-//   0. at once, before the page's boot message: the process worker pool, site.json,
-//      Pyodide: restored from the memory snapshot in OPFS when one matches this Pyodide
+//   0. at once, before the page's boot message: the process worker pool, site.json, and
+//      in parallel with it the import of pyodide.mjs and the read of the stored memory
+//      snapshot; Pyodide: restored from that snapshot when its name matches this Pyodide
 //      and kernel wheel; else loaded, micropip installs the kernel wheel offline, and a
 //      snapshot is made (saved once booted)
 //   1. take the exclusive Web Lock of the OPFS root (else {type:"locked"})
@@ -28,6 +29,9 @@ import {
 import { ModuleCache } from "./modules.js";
 
 const SITE = new URL("../", import.meta.url);
+// In the site (packaging/build_site.py lays it out): Pyodide; its lock file and wheels.
+const PYODIDE_DIRECTORY = "vendor/pyodide/";
+const WHEELS_DIRECTORY = "wheels/";
 const LOCK_NAME = "wasmux-opfs-root";
 const POOL_SIZE = 2;             // fresh process workers kept ready
 const POOL_MAX = 6;              // idle workers kept, recycled ones included
@@ -107,34 +111,43 @@ async function sha256Hex(data) {
 
 // Pyodide with the kernel imported: restored from the memory snapshot in OPFS when one
 // matches this Pyodide and kernel wheel (about 10x faster), else loaded afresh, the
-// wheel installed with micropip and a new snapshot made. Returns {pyodide, snapshot,
+// wheel installed with micropip and a new snapshot made. `site` (site.json),
+// `pyodideModule` (the import of pyodide.mjs) and `candidate` (the stored snapshot, see
+// readCandidate) were started with the worker; Pyodide starts restoring before site.json
+// has said whether the candidate is the snapshot wanted. Returns {pyodide, snapshot,
 // snapshotName}: `snapshot` (bytes to save once the OPFS lock is held) is null after a
 // restore.
-async function loadKernel(site, wasmux) {
-  const pyodideModule = import(new URL(site.pyodide.indexURL + "pyodide.mjs", SITE));
-  const snapshotName = `snapshot-${await snapshotKey(site)}.bin`;
+async function loadKernel(site, pyodideModule, candidate) {
+  const wanted = site.then(async (manifest) => `snapshot-${await snapshotKey(manifest)}.bin`);
   const options = {
-    indexURL: new URL(site.pyodide.indexURL, SITE).href,
-    lockFileURL: new URL(site.pyodide.lockFileURL, SITE).href,
-    packageBaseUrl: new URL(site.pyodide.packageBaseUrl, SITE).href,
+    indexURL: new URL(PYODIDE_DIRECTORY, SITE).href,
+    lockFileURL: new URL(WHEELS_DIRECTORY + "pyodide-lock.json", SITE).href,
+    packageBaseUrl: new URL(WHEELS_DIRECTORY, SITE).href,
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
   };
-  const saved = await savedSnapshot(wasmux, snapshotName);
   const { loadPyodide } = await pyodideModule;
   mark("pyodide.mjs loaded");
+  const saved = await candidate;
   if (saved !== null) {
     progress("restoring the kernel snapshot");
+    const bytes = wanted.then((name) => {
+      if (name !== saved.name) throw new StaleSnapshot(`${saved.name} is not ${name}`);
+      return saved.bytes;  // Pyodide fetches and compiles its own files meanwhile
+    });
     try {
-      // Read while Pyodide fetches and compiles its own files.
-      const pyodide = await loadPyodide({ ...options, _loadSnapshot: readSnapshot(saved) });
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: bytes });
       if (!pyodide.runPython(`import sys; "${KERNEL_HOST}" in sys.modules`)) {
         throw new Error(`the snapshot lacks ${KERNEL_HOST}`);
       }
       mark("Pyodide restored from the snapshot");
-      return { pyodide, snapshot: null, snapshotName };
+      return { pyodide, snapshot: null, snapshotName: await wanted };
     } catch (error) {
-      console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
+      if (error instanceof StaleSnapshot) {
+        console.info(`wasmux: a new snapshot is due (${error.message})`);
+      } else {
+        console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
+      }
     }
   }
   progress("loading Python");
@@ -145,9 +158,10 @@ async function loadKernel(site, wasmux) {
   const micropip = pyodide.pyimport("micropip");
   // From Emscripten's file system: fetched over HTTP by Python, the wheel would leave JS
   // objects (the Response) referenced where the snapshot cannot have them.
-  const wheelPath = `/tmp/${site.kernelWheel.split("/").pop()}`;
+  const { kernelWheel } = await site;
+  const wheelPath = `/tmp/${kernelWheel.split("/").pop()}`;
   pyodide.FS.writeFile(wheelPath, new Uint8Array(
-    await (await fetchChecked(new URL(site.kernelWheel, SITE))).arrayBuffer()));
+    await (await fetchChecked(new URL(kernelWheel, SITE))).arrayBuffer()));
   await micropip.install(`emfs:${wheelPath}`);
   micropip.destroy();
   mark("kernel wheel installed");
@@ -161,8 +175,11 @@ async function loadKernel(site, wasmux) {
   } catch (error) {
     console.warn("wasmux: no memory snapshot made", error);
   }
-  return { pyodide, snapshot, snapshotName };
+  return { pyodide, snapshot, snapshotName: await wanted };
 }
+
+// The stored snapshot is not the one this Pyodide and kernel wheel need (a new deployment).
+class StaleSnapshot extends Error {}
 
 const KERNEL_HOST = "wasmux.hosts.pyodide";
 
@@ -170,7 +187,7 @@ const KERNEL_HOST = "wasmux.hosts.pyodide";
 // new deployment of either makes a new snapshot; Pyodide checks its build id too).
 async function snapshotKey(site) {
   const files = site.files ?? {};
-  const wasm = files[site.pyodide.indexURL + "pyodide.asm.wasm"]?.sha256;
+  const wasm = files[PYODIDE_DIRECTORY + "pyodide.asm.wasm"]?.sha256;
   let wheel = files[site.kernelWheel]?.sha256;
   if (wheel === undefined) {
     wheel = await sha256Hex(await (await fetchChecked(new URL(site.kernelWheel, SITE))).arrayBuffer());
@@ -197,24 +214,35 @@ gc.collect()
   return pyodide.makeMemorySnapshot();
 }
 
-// The saved snapshot's File, or null.
-async function savedSnapshot(wasmux, name) {
+// The stored snapshot, its read started at once (before site.json names the snapshot
+// wanted): {name, bytes: a promise} of the newest snapshot-*.bin (saveSnapshot keeps
+// one), or null.
+async function readCandidate(wasmux) {
   try {
-    return await readFile(wasmux, name);
-  } catch {
+    const names = (await listEntries(wasmux)).map(([name]) => name)
+      .filter((name) => name.startsWith("snapshot-") && name.endsWith(".bin"));
+    if (names.length === 0) return null;
+    const name = names.sort().at(-1);
+    const bytes = (async () => {
+      const data = new Uint8Array(await (await readFile(wasmux, name)).arrayBuffer());
+      mark("snapshot read");
+      collectGarbageInTests();
+      return checkSnapshot(name, data);
+    })();
+    bytes.catch(() => {});  // awaited (and reported) by loadPyodide
+    return { name, bytes };
+  } catch (error) {
+    console.warn("wasmux: the memory snapshot could not be read", error);
     return null;
   }
 }
 
-// A snapshot's bytes; rejects when it is not whole (its heap, after a header whose second
+// A snapshot's bytes; throws when it is not whole (its heap, after a header whose second
 // word is the heap's offset, is a number of 64 KiB wasm pages).
-async function readSnapshot(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  mark("snapshot read");
-  collectGarbageInTests();
+function checkSnapshot(name, bytes) {
   const heapOffset = bytes.length >= 8 ? new DataView(bytes.buffer).getUint32(4, true) : 0;
   if (heapOffset === 0 || heapOffset >= bytes.length || (bytes.length - heapOffset) % 65536) {
-    throw new Error(`${file.name} is damaged (${bytes.length} bytes)`);
+    throw new Error(`${name} is damaged (${bytes.length} bytes)`);
   }
   return bytes;
 }
@@ -467,17 +495,23 @@ function mark(stage) {
 
 // What needs no boot message starts with the worker: the OPFS lock, site.json, the
 // process worker pool, Pyodide and the kernel, the boot modules (nothing here writes to
-// OPFS before the lock is held).
+// OPFS before the lock is held). Pyodide's import and the snapshot read do not wait for
+// site.json: on a warm boot they are the critical path.
 const locked = takeLock();
 const early = (async () => {
   fillPool();
-  const site = await (await fetchChecked(new URL("site.json", SITE))).json();
-  const wasmux = await wasmuxDirectory();
-  mark("site.json");
-  const kernel = loadKernel(site, wasmux);
-  kernel.catch(() => {});  // awaited (and reported) by boot
-  modules.preload(wasmux).then(() => mark("boot modules compiled"));
-  return { site, wasmux, kernel };
+  const pyodideModule = import(new URL(PYODIDE_DIRECTORY + "pyodide.mjs", SITE));
+  const wasmux = wasmuxDirectory();
+  const site = fetchChecked(new URL("site.json", SITE)).then(async (response) => {
+    const manifest = await response.json();
+    mark("site.json");
+    return manifest;
+  });
+  const kernel = loadKernel(site, pyodideModule, wasmux.then(readCandidate));
+  // Each is awaited (and its failure reported) below or by boot.
+  for (const promise of [pyodideModule, site, kernel]) promise.catch(() => {});
+  modules.preload(await wasmux).then(() => mark("boot modules compiled"));
+  return { site: await site, wasmux: await wasmux, kernel };
 })();
 early.catch(() => {});
 

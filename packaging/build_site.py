@@ -224,8 +224,9 @@ def build(site: Path = BUILD / "site") -> Result:
 
     pyodide_version = json.loads((pyodide / "package.json").read_text())["version"]
     entries: dict[str, object] = {
-        "pyodide": {"version": pyodide_version, "indexURL": "vendor/pyodide/",
-                    "lockFileURL": "wheels/pyodide-lock.json", "packageBaseUrl": "wheels/"},
+        # Pyodide is in vendor/pyodide/, its lock file and wheels in wheels/: the kernel
+        # worker starts loading them before it reads this file.
+        "pyodide": {"version": pyodide_version},
         "kernelWheel": f"wheels/{wasmux_wheel.name}",
         "rootfs": ({"image": "rootfs/rootfs.tar.gz", "manifest": "rootfs/rootfs.json"}
                    if rootfs_files else None),
