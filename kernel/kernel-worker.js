@@ -251,6 +251,7 @@ function checkSnapshot(name, bytes) {
 async function saveSnapshot(wasmux, name, snapshot) {
   try {
     await writeFile(wasmux, name, snapshot);
+    mark("snapshot saved");
     await removeSnapshots(wasmux, name);
   } catch (error) {
     console.warn("wasmux: the memory snapshot was not saved", error);

@@ -4,10 +4,12 @@ the same profile; later boots restore the kernel from its memory snapshot."""
 from __future__ import annotations
 
 import secrets
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import browser_session
+import build_site
 from playwright.sync_api import BrowserContext, Page
 
 BOOT_MS = 180_000
@@ -23,6 +25,13 @@ def boot_stages(page: Page) -> list[str]:
     return [stage for stage, _ in page.evaluate("window.wasmux.bootTimings")]
 
 
+def wait_for_snapshot_saved(page: Page) -> None:
+    """After a boot that made the snapshot: waits until it is in OPFS (a reload before
+    that loses it, and the next boot makes it again)."""
+    page.wait_for_function("window.wasmux.marks.some(([stage]) => stage === 'snapshot saved')",
+                           timeout=60_000)
+
+
 def test_a_file_survives_reload_and_browser_restart(
         launch_browser: Launch, site_url: str, needs_kernel: None, needs_rootfs: None,
         tmp_path: Path) -> None:
@@ -31,6 +40,7 @@ def test_a_file_survives_reload_and_browser_restart(
     page = browser_session.first_page(launch_browser(profile))
     boot(page, site_url)
     assert "snapshot made" in boot_stages(page)  # the first boot makes the snapshot
+    wait_for_snapshot_saved(page)
     browser_session.run_command(page, f"mkdir -p /root/keep && echo {token} > /root/keep/file")
     assert browser_session.run_command(page, "cat /root/keep/file") == token
 
@@ -54,8 +64,32 @@ def test_reboots_survive_garbage_collection_during_boot(
     # never settles, which once hung about one boot in fifteen for good.
     page = browser_session.first_page(launch_browser(extra_flags=["--js-flags=--expose-gc"]))
     boot(page, site_url)
+    wait_for_snapshot_saved(page)
     browser_session.run_command(page, "echo kept > /root/gc-test")
     for _ in range(2):
         boot(page, site_url)
         assert "Pyodide restored from the snapshot" in boot_stages(page)
         assert browser_session.run_command(page, "cat /root/gc-test") == "kept"
+
+
+def test_a_new_kernel_wheel_makes_a_new_snapshot(
+        site_page: Page, site_copy: Path, needs_kernel: None, needs_rootfs: None) -> None:
+    with browser_session.SiteServer(site_copy) as server:
+        boot(site_page, server.url)
+        assert "snapshot made" in boot_stages(site_page)
+        wait_for_snapshot_saved(site_page)
+        boot(site_page, server.url)
+        assert "Pyodide restored from the snapshot" in boot_stages(site_page)
+
+        # A new deployment whose kernel wheel differs (only its zip comment: same code).
+        wheel = next((site_copy / "wheels").glob("wasmux-*.whl"))
+        with zipfile.ZipFile(wheel, "a") as archive:
+            archive.comment = b"a later build"
+        build_site.rewrite_manifest(site_copy)
+        boot(site_page, server.url)
+        stages = boot_stages(site_page)
+        assert "snapshot made" in stages and "Pyodide restored from the snapshot" not in stages
+        wait_for_snapshot_saved(site_page)
+        boot(site_page, server.url)
+        assert "Pyodide restored from the snapshot" in boot_stages(site_page)
+        assert browser_session.run_command(site_page, "echo $((6 * 7))") == "42"
