@@ -22,6 +22,7 @@ const progressElement = document.getElementById("progress");
 const statusElement = document.getElementById("status");
 const messageElement = document.getElementById("message");
 const wasmux = (window.wasmux = { ready: false, stages: [], marks: [], message: "" });
+const earlyMessages = [];  // from the kernel worker, before startKernel attached the console
 
 // Shows `stage` and appends it to wasmux.stages (the last 1000 kept).
 function showStage(stage) {
@@ -193,6 +194,7 @@ async function startKernel(worker, missingPromise) {
         console.warn("boot.js: unknown message from the kernel worker", message);
     }
   };
+  for (const event of earlyMessages.splice(0)) worker.onmessage(event);
   missingPromise.then((missing) => {
     if (missing.length > 0) {
       worker.terminate();
@@ -206,9 +208,11 @@ async function startKernel(worker, missingPromise) {
   });
 }
 
-// The kernel worker, started (its messages before startKernel are progress only).
+// The kernel worker, started; its messages (progress and boot phases) are kept until
+// startKernel handles them.
 function newKernelWorker() {
   const worker = new Worker("kernel/kernel-worker.js", { type: "module" });
+  worker.onmessage = (event) => earlyMessages.push(event);
   worker.onerror = (event) => {
     showMessage(`The kernel worker (kernel/kernel-worker.js) failed: ${event.message ??
       "it could not be loaded"}`);

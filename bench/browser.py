@@ -149,18 +149,6 @@ WORKER_FULL = WorkerSizes(repeats=5, null_calls=20_000, spawns=40, pipe_bytes=20
 WORKER_QUICK = WorkerSizes(repeats=1, null_calls=2_000, spawns=10, pipe_bytes=16 << 20,
                            file_bytes=8 << 20, cpu_rounds=2_000)
 GUEST_PROGRAMS = ("browser_bench", "cpu_bound")
-# Sends {type:"test", op, ...} to the kernel worker (kernel/testing.js; the page has
-# ?test=1) and resolves with its answer. An `archive` argument comes as base64.
-TEST_OP = """
-([op, args]) => new Promise((resolve, reject) => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = ({ data }) =>
-    data.error ? reject(new Error(data.error)) : resolve(data.result);
-  if (args.archive) args.archive = Uint8Array.from(atob(args.archive), (c) => c.charCodeAt(0));
-  window.wasmux.kernelWorker.postMessage({ type: "test", op, port: channel.port2, ...args },
-                                         [channel.port2]);
-})
-"""
 # Runs a wasm32-wasi module bare in the page (no Wasmux: a minimal WASI in JS, other
 # imports answer ENOSYS) `times` times; returns [stdout of the last run, median ms of
 # instantiate + _start].
@@ -283,29 +271,29 @@ def worker_rows(bench: BrowserBench, settings: Settings) -> list[Row]:
         page = browser_session.first_page(context)
         page.goto(bench.url + "?test=1")
         browser_session.wait_for_prompt(page, timeout_ms=180_000)
-        page.evaluate(TEST_OP, ["install", {"archive": _guest_archive(programs)}])
+        browser_session.test_op(page, "install", archive=_guest_archive(programs))
         cpu_module = base64.b64encode(programs["cpu_bound"].read_bytes()).decode()
         exit_module = base64.b64encode(programs["exit_zero"].read_bytes()).decode()
         null = f"/bench/browser_bench null {sizes.null_calls}"
         _figure(page, null, "ns_per_call")  # warm-up: modules compiled, JIT warm
         for _ in range(sizes.repeats):
             sample("null", _figure(page, null, "ns_per_call"))
-            page.evaluate(TEST_OP, ["answerInJS", {"numbers": [sched_yield]}])
+            browser_session.test_op(page, "answerInJS", numbers=[sched_yield])
             sample("null js", _figure(page, null, "ns_per_call"))
-            page.evaluate(TEST_OP, ["answerInJS", {"numbers": []}])
+            browser_session.test_op(page, "answerInJS", numbers=[])
             sample("spawn", _figure(
                 page, f"/bench/browser_bench spawn {sizes.spawns} /bench/exit_zero", "median_ms"))
             sample("spawn bare", page.evaluate(BARE_RUN, [exit_module, ["exit_zero"],
                                                           sizes.spawns])[1])
             sample("pipe", _figure(page, f"/bench/browser_bench source {sizes.pipe_bytes} | "
                                    "/bench/browser_bench sink", "mb_per_s"))
-            sample("copy", page.evaluate(TEST_OP, ["copy", {"bytes": sizes.pipe_bytes,
-                                                            "chunk": 1 << 20}]))
+            sample("copy", browser_session.test_op(page, "copy", bytes=sizes.pipe_bytes,
+                                                   chunk=1 << 20))
             for mode in ("write", "read"):
                 sample(mode, _figure(page, f"/bench/browser_bench {mode} /bench.dat "
                                      f"{sizes.file_bytes}", "mb_per_s"))
-            raw = page.evaluate(TEST_OP, ["opfsRaw", {"bytes": sizes.file_bytes,
-                                                      "chunk": 1 << 20}])
+            raw = browser_session.test_op(page, "opfsRaw", bytes=sizes.file_bytes,
+                                          chunk=1 << 20)
             sample("raw write", raw["write"])
             sample("raw read", raw["read"])
             browser_session.run_command(page, "rm /bench.dat")

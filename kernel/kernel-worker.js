@@ -214,15 +214,19 @@ gc.collect()
   return pyodide.makeMemorySnapshot();
 }
 
+// The names of the stored snapshots, sorted.
+async function storedSnapshots(wasmux) {
+  return (await listEntries(wasmux)).map(([name]) => name)
+    .filter((name) => name.startsWith("snapshot-") && name.endsWith(".bin")).sort();
+}
+
 // The stored snapshot, its read started at once (before site.json names the snapshot
-// wanted): {name, bytes: a promise} of the newest snapshot-*.bin (saveSnapshot keeps
-// one), or null.
+// wanted): {name, bytes: a promise}, or null. saveSnapshot keeps one; when a crash left
+// two, the last by name (the wrong one only costs a fresh load, which removes the other).
 async function readCandidate(wasmux) {
   try {
-    const names = (await listEntries(wasmux)).map(([name]) => name)
-      .filter((name) => name.startsWith("snapshot-") && name.endsWith(".bin"));
-    if (names.length === 0) return null;
-    const name = names.sort().at(-1);
+    const name = (await storedSnapshots(wasmux)).at(-1);
+    if (name === undefined) return null;
     const bytes = (async () => {
       const data = new Uint8Array(await (await readFile(wasmux, name)).arrayBuffer());
       mark("snapshot read");
@@ -259,11 +263,9 @@ async function saveSnapshot(wasmux, name, snapshot) {
 }
 
 async function removeSnapshots(wasmux, keep) {
-  const names = [];
-  for (const [name] of await listEntries(wasmux)) {
-    if (name.startsWith("snapshot-") && name !== keep) names.push(name);
+  for (const name of await storedSnapshots(wasmux)) {
+    if (name !== keep) await wasmux.removeEntry(name);
   }
-  for (const name of names) await wasmux.removeEntry(name);
 }
 
 // --- the root filesystem image ---

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, Worker
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -152,6 +152,26 @@ def wait_for_ready(page: Page, timeout_ms: float = 60_000) -> None:
     message = page.evaluate("window.wasmux.message")
     if message:
         raise AssertionError(f"the page says: {message}")
+
+
+# Sends {type:"test", op, ...} to the kernel worker (kernel/testing.js; the page was opened
+# with ?test=1) and resolves with its answer. An `archive` argument comes as base64.
+_TEST_OP = """
+([op, args]) => new Promise((resolve, reject) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data }) =>
+    data.error ? reject(new Error(data.error)) : resolve(data.result);
+  if (args.archive) args.archive = Uint8Array.from(atob(args.archive), (c) => c.charCodeAt(0));
+  window.wasmux.kernelWorker.postMessage({ type: "test", op, port: channel.port2, ...args },
+                                         [channel.port2]);
+})
+"""
+
+
+def test_op(page: Page, op: str, **args: object) -> Any:
+    """Runs the kernel worker's test hook `op` (kernel/testing.js) with `args`; its answer.
+    An `archive` is passed base64-encoded."""
+    return page.evaluate(_TEST_OP, [op, args])
 
 
 def screen_text(page: Page) -> str:

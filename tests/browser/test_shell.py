@@ -28,18 +28,6 @@ from toolchain import compile_c
 
 BOOT_MS = 180_000
 PROMPT_MS = 30_000
-# Sends {type:"test", op, ...} to the kernel worker (kernel/testing.js) and resolves with
-# its answer; an `archive` argument comes base64-encoded.
-TEST_OP = """
-([op, args]) => new Promise((resolve, reject) => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = ({ data }) =>
-    data.error ? reject(new Error(data.error)) : resolve(data.result);
-  if (args.archive) args.archive = Uint8Array.from(atob(args.archive), (c) => c.charCodeAt(0));
-  window.wasmux.kernelWorker.postMessage({ type: "test", op, port: channel.port2, ...args },
-                                         [channel.port2]);
-})
-"""
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +116,8 @@ def _archive(files: dict[str, bytes]) -> str:
 def test_a_trapping_guest_ends_with_sigill_and_the_shell_goes_on(shell: Page) -> None:
     trapper = compile_c([REPO / "tests" / "userland" / "programs" / "trapper.c"],
                         REPO / "build" / "tests" / "browser" / "trapper.wasm")
-    shell.evaluate(TEST_OP, ["install", {"archive": _archive({"trapper": trapper.read_bytes()})}])
+    browser_session.test_op(shell, "install",
+                            archive=_archive({"trapper": trapper.read_bytes()}))
     output = run(shell, '/tests/trapper < /dev/null; echo "status $?"')
     assert output.endswith("status 132")  # 128 + SIGILL (hush also says "Illegal instruction")
     assert run(shell, 'echo piped | /tests/trapper | tr a-z A-Z; echo "after $?"') \
@@ -208,6 +197,9 @@ def test_less_pages_a_file_and_q_quits(shell: Page) -> None:
 def test_top_shows_processes_and_q_quits(shell: Page) -> None:
     browser_session.type_keys(shell, "top")
     wait_for_screen(shell, "PID")
+    # The frame arrives in several output batches: wait for its process list to end
+    # (top's own row comes after init's: it was started last).
+    wait_for_screen(shell, " top")
     screen = shell.evaluate("window.wasmux.console.screenText()")
     assert "init" in screen and "top" in screen
     shell.keyboard.type("q")
