@@ -6,9 +6,9 @@
 // starts first). Protocol with the kernel worker:
 // page -> worker {type:"boot", wipe, cols, rows}, {type:"input"}, {type:"resize"};
 // worker -> page {type:"progress", stage, loaded, total}, {type:"mark", stage, at} (a boot
-// phase reached), {type:"output"}, {type:"ready"},
-// {type:"fatal", message}, {type:"locked"}. URL parameters: ?wipe=1 wipes the stored
-// system after a confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
+// phase reached), {type:"output"}, {type:"ready"}, {type:"fatal", message}, {type:"locked"},
+// {type:"missing", features}. URL parameters: ?wipe=1 wipes the stored system after a
+// confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
 // only) loads the kernel worker's test hooks (kernel/testing.js) and exposes the worker
 // as window.wasmux.kernelWorker.
 // Tests and benchmarks read window.wasmux (console, ready, stages shown, message, marks:
@@ -56,8 +56,10 @@ function formatBytes(count) {
   return `${(count / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-// Features that do not depend on cross-origin isolation; returns the names missing.
-async function missingFeatures() {
+// Features the page can check that do not depend on cross-origin isolation; returns the
+// names missing. The kernel worker checks OPFS sync access handles itself (they exist only
+// in workers) and says {type:"missing"}.
+function missingFeatures() {
   const missing = [];
   if (typeof WebAssembly !== "object") missing.push("WebAssembly");
   if (typeof Atomics !== "object" || typeof Atomics.waitAsync !== "function") {
@@ -65,27 +67,8 @@ async function missingFeatures() {
   }
   if (typeof navigator.storage?.getDirectory !== "function") {
     missing.push("the Origin Private File System (navigator.storage.getDirectory)");
-  } else if (!(await workerHasSyncAccessHandles())) {
-    missing.push("OPFS sync access handles in workers (createSyncAccessHandle)");
   }
   return missing;
-}
-
-// Asks a throwaway worker whether FileSystemFileHandle.createSyncAccessHandle exists there.
-function workerHasSyncAccessHandles() {
-  const source = "postMessage(typeof FileSystemFileHandle === 'function' && " +
-    "typeof FileSystemFileHandle.prototype.createSyncAccessHandle === 'function')";
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  return new Promise((resolve) => {
-    const probe = new Worker(url);
-    const finish = (answer) => {
-      probe.terminate();
-      URL.revokeObjectURL(url);
-      resolve(answer);
-    };
-    probe.onmessage = (event) => finish(event.data === true);
-    probe.onerror = () => finish(false);
-  });
 }
 
 function reportMissing(missing) {
@@ -160,7 +143,7 @@ function wipeRequested() {
 }
 
 // Attaches the console (xterm.js, loaded meanwhile) to the started kernel worker.
-async function startKernel(worker, missingPromise) {
+async function startKernel(worker, missing) {
   const { attachConsole } = await import("./kernel/drivers/console.js");
   const terminal = attachConsole(worker, document.getElementById("terminal"));
   wasmux.console = terminal;
@@ -186,6 +169,10 @@ async function startKernel(worker, missingPromise) {
       case "fatal":
         showMessage(`Wasmux stopped: ${message.message}`);
         break;
+      case "missing":
+        worker.terminate();
+        reportMissing(message.features);
+        break;
       case "locked":
         showMessage("Wasmux is already running in another tab of this site. Close that " +
           "tab, then reload this one.");
@@ -195,17 +182,16 @@ async function startKernel(worker, missingPromise) {
     }
   };
   for (const event of earlyMessages.splice(0)) worker.onmessage(event);
-  missingPromise.then((missing) => {
-    if (missing.length > 0) {
-      worker.terminate();
-      reportMissing(missing);
-      return;
-    }
-    showStage("Starting the kernel");
-    const test = new URL(location.href).searchParams.get("test") === "1";
-    if (test) wasmux.kernelWorker = worker;
-    worker.postMessage({ type: "boot", wipe: wipeRequested(), test, ...terminal.size() });
-  });
+  if (wasmux.message) return;  // the kernel worker said what is missing
+  if (missing.length > 0) {
+    worker.terminate();
+    reportMissing(missing);
+    return;
+  }
+  showStage("Starting the kernel");
+  const test = new URL(location.href).searchParams.get("test") === "1";
+  if (test) wasmux.kernelWorker = worker;
+  worker.postMessage({ type: "boot", wipe: wipeRequested(), test, ...terminal.size() });
 }
 
 // The kernel worker, started; its messages (progress and boot phases) are kept until
@@ -233,8 +219,8 @@ async function boot() {
     return;
   }
   worker ??= newKernelWorker();
-  const missing = missingFeatures().then((names) =>
-    typeof SharedArrayBuffer === "function" ? names : ["SharedArrayBuffer", ...names]);
+  const missing = missingFeatures();
+  if (typeof SharedArrayBuffer !== "function") missing.unshift("SharedArrayBuffer");
   await startKernel(worker, missing);
 }
 

@@ -1,7 +1,9 @@
 /* /sbin/init: process 1 of Wasmux.
 
-   Runs /etc/rc with /bin/sh when it exists, then keeps a login shell (`sh -l`) on the
-   console: the shell gets its own session (POSIX_SPAWN_SETSID) and opens
+   Runs /etc/rc with /bin/sh when it holds a command (a file of comments and blank lines
+   costs no shell), then keeps a login shell (`sh -l`) on the console, printing
+   /etc/motd before each one starts as login(1) would: the shell gets its own session
+   (POSIX_SPAWN_SETSID) and opens
    /dev/console as fds 0-2, so the console becomes its controlling terminal. Every
    child that ends is reaped here, orphans included (the kernel reparents them to
    pid 1). When the shell exits a new one starts after a short delay; a shell that
@@ -19,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #define SHELL "/bin/sh"
 #define CONSOLE "/dev/console"
 #define RC_SCRIPT "/etc/rc"
+#define MOTD "/etc/motd"
 #define RESTART_DELAY_SECONDS 1
 #define QUICK_EXIT_SECONDS 2 /* a shell that ends sooner counts as a rapid exit */
 #define RAPID_EXITS 5
@@ -120,9 +122,23 @@ static int wait_for(pid_t pid) {
     }
 }
 
+/* Whether the script at `path` has a line that is neither blank nor a comment. */
+static int has_command(const char *path) {
+    FILE *script = fopen(path, "r");
+    if (script == NULL)
+        return 0;
+    char line[512];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, script) != NULL) {
+        const char *text = line + strspn(line, " \t\r\n");
+        found = *text != '\0' && *text != '#';
+    }
+    fclose(script);
+    return found;
+}
+
 static void run_rc(void) {
-    struct stat info;
-    if (stat(RC_SCRIPT, &info) != 0)
+    if (!has_command(RC_SCRIPT))
         return;
     char *const argv[] = {SHELL, RC_SCRIPT, NULL};
     pid_t pid = start(argv, 0);
@@ -146,12 +162,26 @@ static void pause_reaping(int seconds) {
     }
 }
 
+/* Copy the message of the day to the console (init's stdout), if there is one. */
+static void print_motd(void) {
+    int fd = open(MOTD, O_RDONLY);
+    if (fd < 0)
+        return;
+    char buffer[4096];
+    ssize_t count;
+    while ((count = read(fd, buffer, sizeof buffer)) > 0)
+        if (write(1, buffer, (size_t)count) != count)
+            break;
+    close(fd);
+}
+
 /* Keep a login shell on the console until shutdown or too many rapid exits. */
 static void supervise_shell(void) {
     char *const argv[] = {SHELL, "-l", NULL};
     int rapid = 0;
     while (!shutdown_requested) {
         double started = now_seconds();
+        print_motd();
         pid_t pid = start(argv, 1);
         int status = pid > 0 ? wait_for(pid) : 0;
         if (shutdown_requested)

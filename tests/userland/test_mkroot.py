@@ -76,8 +76,8 @@ def test_shell_c_changes_persist_in_the_root(root: Path) -> None:
 
 
 def test_boot_runs_rc_and_a_login_shell_then_shuts_down(root: Path) -> None:
-    """init prints the motd (/etc/rc), starts `sh -l` as a session leader on the console
-    with the profile's environment, and `kill 1` shuts the system down."""
+    """init prints the motd, starts `sh -l` as a session leader on the console with the
+    profile's environment, and `kill 1` shuts the system down."""
     script = ("echo \"pid1=$(cat /proc/1/cmdline | tr '\\0' ' ')\"\n"
               "echo \"home=$HOME user=$USER term=$TERM\"\n"
               "kill 1\n")
@@ -87,3 +87,19 @@ def test_boot_runs_rc_and_a_login_shell_then_shuts_down(root: Path) -> None:
     assert "home=/root user=root term=xterm-256color" in result.stdout
     assert "init: shutting down" in result.stdout + result.stderr
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_boot_runs_an_rc_with_commands_before_the_shell(built_image: BuiltImage,
+                                                        tmp_path: Path) -> None:
+    """The image's /etc/rc holds only comments (init skips it: no shell spent); one with a
+    command runs to its end before the login shell starts."""
+    assert wasmux("mkroot", str(tmp_path), "--image", str(built_image.archive)).returncode == 0
+    edited = wasmux("shell", "--root", str(tmp_path), "-c",
+                    "grep -v '^#' /etc/rc | grep -c . ; "
+                    "printf '# hook\\necho rc-ran; echo rc-pid=$$ > /tmp/rc\\n' > /etc/rc")
+    assert edited.stdout == "0\n", edited.stdout + edited.stderr
+    result = wasmux("shell", "--root", str(tmp_path), stdin="echo shell-ran\nkill 1\n",
+                    timeout=60)
+    output = result.stdout
+    assert "rc-ran" in output and "shell-ran" in output, output + result.stderr
+    assert output.index("rc-ran") < output.index("Welcome to Wasmux") < output.index("shell-ran")
