@@ -1,14 +1,15 @@
 // The kernel worker: boots Pyodide and the Wasmux kernel, owns the OPFS root, runs the
 // process workers and pumps their syscalls into the kernel.
 //
-// Layer: browser, one module Worker started by boot.js. Imports channel.js and
-// drivers/opfs.js; Pyodide comes from vendor/pyodide, the kernel wheel and micropip from
-// wheels/ (named in site.json). Protocol with the page: see boot.js. Boot:
+// Layer: browser, one module Worker started by boot.js. Imports channel.js,
+// drivers/opfs.js, kernel-snapshot.js and modules.js; Pyodide comes from vendor/pyodide,
+// the kernel wheel and micropip from wheels/, the site's snapshot from snapshot/ (named in
+// site.json). Protocol with the page: see boot.js. Boot:
 //   0. at once, before the page's boot message: the process worker pool, site.json, and
-//      in parallel with it the import of pyodide.mjs and the read of the stored memory
-//      snapshot; Pyodide: restored from that snapshot when its name matches this Pyodide
-//      and kernel wheel; else loaded, micropip installs the kernel wheel offline, and a
-//      snapshot is made (saved once booted)
+//      in parallel with it the import of Pyodide and the read of the stored memory
+//      snapshot; Pyodide: restored from that snapshot when its name has site.json's
+//      snapshot key, else from the site's snapshot (stored once booted); else loaded,
+//      micropip installs the kernel wheel offline, and a snapshot is made (stored too)
 //   1. take the exclusive Web Lock of the OPFS root (else {type:"locked"})
 //   2. wipe when asked; open the OPFS store (and, on first boot, download
 //      rootfs.tar.gz with progress and check its sha256, retrying when wrong) while
@@ -27,6 +28,7 @@ import {
   collectGarbageInTests, held, listEntries, openStore, readJSON, wasmuxDirectory, wipeStore,
   writeFile,
 } from "./drivers/opfs.js";
+import { KERNEL_HOST, checkSnapshot, installKernel, makeSnapshot } from "./kernel-snapshot.js";
 import { ModuleCache } from "./modules.js";
 
 const SITE = new URL("../", import.meta.url);
@@ -110,16 +112,17 @@ async function sha256Hex(data) {
 
 // --- Pyodide, the kernel wheel, the memory snapshot ---
 
-// Pyodide with the kernel imported: restored from the memory snapshot in OPFS when one
-// matches this Pyodide and kernel wheel (about 10x faster), else loaded afresh, the
-// wheel installed with micropip and a new snapshot made. `site` (site.json),
+// Pyodide with the kernel imported. Restored from a memory snapshot when there is one
+// for this site's snapshot key (site.json `snapshot`): the one stored in OPFS (a warm
+// boot), else the site's own (a first boot; Node made it at build time); else loaded
+// afresh, the wheel installed with micropip and a new snapshot made. `site` (site.json),
 // `pyodideModule` (the import of pyodide.mjs) and `candidate` (the stored snapshot, see
 // readCandidate) were started with the worker; Pyodide starts restoring before site.json
 // has said whether the candidate is the snapshot wanted. Returns {pyodide, snapshot,
-// snapshotName}: `snapshot` (bytes to save once the OPFS lock is held) is null after a
-// restore.
+// snapshotName}: `snapshot` (bytes to store once the OPFS lock is held) is null when the
+// stored one was restored.
 async function loadKernel(site, pyodideModule, candidate) {
-  const wanted = site.then(async (manifest) => `snapshot-${await snapshotKey(manifest)}.bin`);
+  const wanted = site.then((manifest) => `snapshot-${manifest.snapshot.key}.bin`);
   const options = {
     indexURL: new URL(PYODIDE_DIRECTORY, SITE).href,
     lockFileURL: new URL(WHEELS_DIRECTORY + "pyodide-lock.json", SITE).href,
@@ -130,45 +133,30 @@ async function loadKernel(site, pyodideModule, candidate) {
   const { loadPyodide } = await pyodideModule;
   mark("pyodide.mjs loaded");
   const saved = await candidate;
-  if (saved !== null) {
-    progress("restoring the kernel snapshot");
-    const bytes = wanted.then((name) => {
-      if (name !== saved.name) throw new StaleSnapshot(`${saved.name} is not ${name}`);
-      return saved.bytes;  // Pyodide fetches and compiles its own files meanwhile
-    });
-    try {
-      const pyodide = await loadPyodide({ ...options, _loadSnapshot: bytes });
-      if (!pyodide.runPython(`import sys; "${KERNEL_HOST}" in sys.modules`)) {
-        throw new Error(`the snapshot lacks ${KERNEL_HOST}`);
-      }
-      mark("Pyodide restored from the snapshot");
-      return { pyodide, snapshot: null, snapshotName: await wanted };
-    } catch (error) {
-      if (error instanceof StaleSnapshot) {
-        console.info(`wasmux: a new snapshot is due (${error.message})`);
-      } else {
-        console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
-      }
+  const source = snapshotSource(site, saved, wanted);
+  try {
+    const pyodide = await loadPyodide({ ...options, _loadSnapshot: source.then(({ bytes }) => bytes) });
+    if (!pyodide.runPython(`import sys; "${KERNEL_HOST}" in sys.modules`)) {
+      throw new Error(`the snapshot lacks ${KERNEL_HOST}`);
+    }
+    const { bytes, stored } = await source;
+    mark(stored ? "Pyodide restored from the snapshot" : "Pyodide restored from the site's snapshot");
+    return { pyodide, snapshot: stored ? null : bytes, snapshotName: await wanted };
+  } catch (error) {
+    if (error instanceof NoSnapshot) {
+      console.info(`wasmux: loading Python afresh (${error.message})`);
+    } else {
+      console.warn("wasmux: the memory snapshot did not restore, loading afresh", error);
     }
   }
   progress("loading Python");
   const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
   mark("Pyodide loaded");
   progress("installing the kernel");
-  await pyodide.loadPackage("micropip");
-  const micropip = pyodide.pyimport("micropip");
-  // From Emscripten's file system: fetched over HTTP by Python, the wheel would leave JS
-  // objects (the Response) referenced where the snapshot cannot have them.
   const { kernelWheel } = await site;
-  const wheelPath = `/tmp/${kernelWheel.split("/").pop()}`;
-  pyodide.FS.writeFile(wheelPath, new Uint8Array(
+  await installKernel(pyodide, kernelWheel.split("/").pop(), new Uint8Array(
     await (await fetchChecked(new URL(kernelWheel, SITE))).arrayBuffer()));
-  await micropip.install(`emfs:${wheelPath}`);
-  micropip.destroy();
   mark("kernel wheel installed");
-  // The promise micropip.install returned keeps two JS functions referenced from
-  // Python until a later task releases them: take the snapshot after it.
-  await new Promise((resolve) => setTimeout(resolve, 0));
   let snapshot = null;
   try {
     snapshot = makeSnapshot(pyodide);
@@ -179,40 +167,30 @@ async function loadKernel(site, pyodideModule, candidate) {
   return { pyodide, snapshot, snapshotName: await wanted };
 }
 
-// The stored snapshot is not the one this Pyodide and kernel wheel need (a new deployment).
-class StaleSnapshot extends Error {}
+// No snapshot for this site's key: neither stored nor shipped by the site.
+class NoSnapshot extends Error {}
 
-const KERNEL_HOST = "wasmux.hosts.pyodide";
-
-// The snapshot's name key: Pyodide's version, and the start of the sha256 of Pyodide's
-// wasm and of the kernel wheel (a new deployment of either makes a new snapshot; Pyodide
-// checks its build id too). A site.json without file hashes makes the key from the wheel.
-async function snapshotKey(site) {
-  const files = site.files ?? {};
-  const wasm = files[PYODIDE_DIRECTORY + "pyodide.asm.wasm"]?.sha256 ?? "";
-  let wheel = files[site.kernelWheel]?.sha256;
-  if (wheel === undefined) {
-    wheel = await sha256Hex(await (await fetchChecked(new URL(site.kernelWheel, SITE))).arrayBuffer());
+// The snapshot to restore, as a promise of {bytes, stored}: the stored candidate when its
+// name is the one `wanted` (a promise: site.json is read meanwhile), else the site's.
+async function snapshotSource(site, saved, wanted) {
+  if (saved !== null && saved.name === (await wanted)) {
+    progress("restoring the kernel snapshot");
+    try {
+      return { bytes: await saved.bytes, stored: true };
+    } catch (error) {
+      console.warn("wasmux: the stored memory snapshot is unreadable", error);
+    }
   }
-  return `${site.pyodide.version}-${wasm.slice(0, 8)}${wheel.slice(0, 8)}`;
-}
-
-// Import the kernel with its Pyodide host, then make the memory snapshot. Pyodide only
-// snapshots a heap whose Python holds no JS object but the `js` module's globals (which
-// it finds again by path): so micropip and packaging are unloaded first (their modules
-// hold JS functions) and Pyodide's record of loaded packages is emptied (it must be {}).
-// The wheel's files are not in the snapshot (Emscripten's file system lives in JS), so
-// every kernel module the browser runs is imported here.
-function makeSnapshot(pyodide) {
-  pyodide.runPython(`
-import gc, sys
-import ${KERNEL_HOST}
-[sys.modules.pop(name) for name in list(sys.modules)
- if name.partition(".")[0] in ("micropip", "packaging")]
-gc.collect()
-`);
-  for (const name of Object.keys(pyodide.loadedPackages)) delete pyodide.loadedPackages[name];
-  return pyodide.makeMemorySnapshot();
+  const { snapshot } = await site;
+  if (!snapshot.file) {
+    throw new NoSnapshot(saved === null ? "no snapshot" : `${saved.name} is not ${await wanted}`);
+  }
+  const response = await fetchChecked(new URL(snapshot.file, SITE));
+  const stage = "loading the kernel snapshot";
+  const bytes = await readBody(response.body.pipeThrough(new DecompressionStream("gzip")),
+    snapshot.size, stage);
+  mark("site's snapshot loaded");
+  return { bytes: checkSnapshot(snapshot.file, bytes), stored: false };
 }
 
 // The names of the stored snapshots, sorted.
@@ -254,16 +232,6 @@ async function readSnapshot(wasmux, name) {
   } finally {
     handle.close();
   }
-}
-
-// A snapshot's bytes; throws when it is not whole (its heap, after a header whose second
-// word is the heap's offset, is a number of 64 KiB wasm pages).
-function checkSnapshot(name, bytes) {
-  const heapOffset = bytes.length >= 8 ? new DataView(bytes.buffer).getUint32(4, true) : 0;
-  if (heapOffset === 0 || heapOffset >= bytes.length || (bytes.length - heapOffset) % 65536) {
-    throw new Error(`${name} is damaged (${bytes.length} bytes)`);
-  }
-  return bytes;
 }
 
 // Save a new snapshot (a crash leaves the old file or none), then remove the others.
@@ -312,23 +280,28 @@ async function download(url, expected) {
   const response = await fetch(url, { cache: "no-store" });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   const total = Number(response.headers.get("content-length")) || expected;
-  const reader = response.body.getReader();
-  const chunks = [];
+  return readBody(response.body, total, "downloading the root filesystem");
+}
+
+// All bytes of `stream`, `total` of them expected (a different count is returned as read,
+// for the caller to judge), with progress shown under `stage`.
+async function readBody(stream, total, stage) {
+  const reader = stream.getReader();
+  let buffer = new Uint8Array(total);
   let loaded = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.length > buffer.length) {
+      const larger = new Uint8Array(Math.max(2 * buffer.length, loaded + value.length));
+      larger.set(buffer.subarray(0, loaded));
+      buffer = larger;
+    }
+    buffer.set(value, loaded);
     loaded += value.length;
-    progress("downloading the root filesystem", loaded, total);
+    progress(stage, loaded, total);
   }
-  const image = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    image.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return image;
+  return loaded === buffer.length ? buffer : buffer.slice(0, loaded);
 }
 
 // --- process workers and the syscall pump ---

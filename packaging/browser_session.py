@@ -111,6 +111,11 @@ def keep_console(page: Page) -> None:
     page.on("close", lambda closed: _console.pop(closed, None))
 
 
+def console_lines(page: Page) -> list[str]:
+    """The last console lines kept for `page` (see keep_console), as "type: text"."""
+    return list(_console.get(page, []))
+
+
 def first_page(context: BrowserContext) -> Page:
     return context.pages[0] if context.pages else context.new_page()
 

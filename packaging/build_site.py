@@ -12,10 +12,13 @@ server can serve (all URLs relative, so a sub-path works too):
                                       pyodide-lock.json naming exactly those wheels
   rootfs/                             build/rootfs.tar.gz + rootfs.json (built by
                                       rootfs-build/build.py image when missing)
+  snapshot/kernel-KEY.bin.gz          the kernel's Pyodide memory snapshot, made with
+                                      Node by packaging/make_snapshot.mjs: a first boot
+                                      restores it (KEY: see snapshot_key)
   site.json                           version hash of everything, file list, entry points
 
 Every step is incremental (keyed by content hashes under build/). Imports only the
-standard library; runs npm, pip and rootfs-build/build.py as subprocesses.
+standard library; runs npm, pip, node and rootfs-build/build.py as subprocesses.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "packaging"
@@ -43,6 +47,10 @@ XTERM_FILES = {
 }
 PYODIDE_WHEEL_PACKAGES = ("micropip", "packaging")
 ROOTFS_FILES = ("rootfs.tar.gz", "rootfs.json")
+SNAPSHOT_DIRECTORY = "snapshot"
+# What the kernel's memory snapshot is made from, in the site (its key hashes them).
+SNAPSHOT_INPUTS = ("vendor/pyodide/pyodide.asm.mjs", "vendor/pyodide/pyodide.asm.wasm",
+                   "kernel/kernel-snapshot.js")
 
 
 class BuildError(Exception):
@@ -167,6 +175,40 @@ def rootfs_image() -> tuple[list[Path], str | None]:
     return files, None
 
 
+def snapshot_key(site: Path, entries: dict[str, Any]) -> str:
+    """The key of the kernel's memory snapshot for `site`: Pyodide's version and a hash of
+    what the snapshot is made from (Pyodide's runtime, the kernel wheel, the snapshot
+    code). The kernel worker keeps its stored copy under this key: a deployment that
+    changes any of them makes browsers take the new snapshot."""
+    inputs = [site / name for name in (*SNAPSHOT_INPUTS, entries["kernelWheel"])]
+    digest = hashlib.sha256("".join(sha256_file(path) + "\n" for path in inputs).encode())
+    return f"{entries['pyodide']['version']}-{digest.hexdigest()[:16]}"
+
+
+def kernel_snapshot(site: Path, entries: dict[str, Any]) -> dict[str, object]:
+    """Makes the kernel's memory snapshot with Node (packaging/make_snapshot.mjs, cached
+    under build/snapshots/) into site/snapshot/; returns site.json's `snapshot` entry:
+    {key, file, size (uncompressed bytes)}."""
+    key = snapshot_key(site, entries)
+    maker = HERE / "make_snapshot.mjs"
+    cached = BUILD / "snapshots" / f"kernel-{key}-{sha256_file(maker)[:8]}.bin.gz"
+    if not cached.exists():
+        if shutil.which("node") is None:
+            raise BuildError("node is not installed: it makes the kernel's memory snapshot "
+                             "(Debian: apt-get install nodejs)")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        run(["node", str(maker), str(site), str(site / entries["kernelWheel"]), str(partial)],
+            "making the kernel's memory snapshot")
+        partial.replace(cached)
+    file = f"{SNAPSHOT_DIRECTORY}/kernel-{key}.bin.gz"
+    copy(cached, site / file)
+    with cached.open("rb") as stream:  # gzip's trailer ends with the size, modulo 2**32
+        stream.seek(-4, 2)
+        size = int.from_bytes(stream.read(4), "little")
+    return {"key": key, "file": file, "size": size}
+
+
 def copy(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, destination)
@@ -187,10 +229,18 @@ def write_manifest(site: Path, entries: dict[str, object]) -> str:
 
 
 def rewrite_manifest(site: Path) -> str:
-    """Recomputes site.json after files of an existing site changed (a new deployment)."""
+    """Recomputes site.json after files of an existing site changed (a new deployment).
+    A snapshot made from other files than the site's now is dropped from it."""
     entries = json.loads((site / "site.json").read_text())
     entries.pop("version")
     entries.pop("files")
+    snapshot = entries.get("snapshot")
+    if snapshot is not None:
+        key = snapshot_key(site, entries)
+        if snapshot["file"] and key != snapshot["key"]:
+            (site / snapshot["file"]).unlink(missing_ok=True)
+            snapshot["file"] = None
+        snapshot["key"] = key
     return write_manifest(site, entries)
 
 
@@ -223,7 +273,7 @@ def build(site: Path = BUILD / "site") -> Result:
         copy(path, site / "rootfs" / path.name)
 
     pyodide_version = json.loads((pyodide / "package.json").read_text())["version"]
-    entries: dict[str, object] = {
+    entries: dict[str, Any] = {
         # Pyodide is in vendor/pyodide/, its lock file and wheels in wheels/: the kernel
         # worker starts loading them before it reads this file.
         "pyodide": {"version": pyodide_version},
@@ -231,6 +281,7 @@ def build(site: Path = BUILD / "site") -> Result:
         "rootfs": ({"image": "rootfs/rootfs.tar.gz", "manifest": "rootfs/rootfs.json"}
                    if rootfs_files else None),
     }
+    entries["snapshot"] = kernel_snapshot(site, entries)
     return Result(site, write_manifest(site, entries), rootfs_error)
 
 

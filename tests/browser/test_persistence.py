@@ -3,6 +3,7 @@ the same profile; later boots restore the kernel from its memory snapshot."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import zipfile
 from collections.abc import Callable
@@ -39,7 +40,8 @@ def test_a_file_survives_reload_and_browser_restart(
     token = secrets.token_hex(8)
     page = browser_session.first_page(launch_browser(profile))
     boot(page, site_url)
-    assert "snapshot made" in boot_stages(page)  # the first boot makes the snapshot
+    # The first boot restores the site's snapshot and stores it for the next boots.
+    assert "Pyodide restored from the site's snapshot" in boot_stages(page)
     wait_for_snapshot_saved(page)
     browser_session.run_command(page, f"mkdir -p /root/keep && echo {token} > /root/keep/file")
     assert browser_session.run_command(page, "cat /root/keep/file") == token
@@ -76,20 +78,37 @@ def test_a_new_kernel_wheel_makes_a_new_snapshot(
         site_page: Page, site_copy: Path, needs_kernel: None, needs_rootfs: None) -> None:
     with browser_session.SiteServer(site_copy) as server:
         boot(site_page, server.url)
-        assert "snapshot made" in boot_stages(site_page)
+        assert "Pyodide restored from the site's snapshot" in boot_stages(site_page)
         wait_for_snapshot_saved(site_page)
         boot(site_page, server.url)
         assert "Pyodide restored from the snapshot" in boot_stages(site_page)
 
-        # A new deployment whose kernel wheel differs (only its zip comment: same code).
+        # A new deployment whose kernel wheel differs (only its zip comment: same code) and
+        # that ships no snapshot: Pyodide is loaded, the wheel installed, a snapshot made.
         wheel = next((site_copy / "wheels").glob("wasmux-*.whl"))
         with zipfile.ZipFile(wheel, "a") as archive:
             archive.comment = b"a later build"
         build_site.rewrite_manifest(site_copy)
+        assert json.loads((site_copy / "site.json").read_text())["snapshot"]["file"] is None
         boot(site_page, server.url)
         stages = boot_stages(site_page)
-        assert "snapshot made" in stages and "Pyodide restored from the snapshot" not in stages
+        assert "snapshot made" in stages and not any("restored" in stage for stage in stages)
         wait_for_snapshot_saved(site_page)
         boot(site_page, server.url)
         assert "Pyodide restored from the snapshot" in boot_stages(site_page)
+        assert browser_session.run_command(site_page, "echo $((6 * 7))") == "42"
+
+
+def test_a_damaged_site_snapshot_is_not_restored(
+        site_page: Page, site_copy: Path, needs_kernel: None, needs_rootfs: None) -> None:
+    """A snapshot cut short in transit fails gzip's check: Pyodide is loaded instead."""
+    snapshot = site_copy / json.loads((site_copy / "site.json").read_text())["snapshot"]["file"]
+    snapshot.write_bytes(snapshot.read_bytes()[:-1000])
+    build_site.rewrite_manifest(site_copy)
+    with browser_session.SiteServer(site_copy) as server:
+        boot(site_page, server.url)
+        stages = boot_stages(site_page)
+        assert "snapshot made" in stages and not any("restored" in stage for stage in stages)
+        lines = browser_session.console_lines(site_page)
+        assert any("did not restore" in line for line in lines), lines
         assert browser_session.run_command(site_page, "echo $((6 * 7))") == "42"
