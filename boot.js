@@ -11,9 +11,10 @@
 // confirmation, ?wipe=force without one. ?test=1 (tests and benchmarks
 // only) loads the kernel worker's test hooks (kernel/testing.js) and exposes the worker
 // as window.wasmux.kernelWorker.
-// Tests and benchmarks read window.wasmux (console, ready, stages shown, message, marks:
-// the kernel worker's boot phases so far as [stage, ms since navigation] pairs, and
-// bootTimings: all of them, set with ready).
+// Tests and benchmarks read window.wasmux (console, consoleAt: when it was attached, ready,
+// stages shown, message, marks: the kernel worker's boot phases so far as [stage, ms since
+// navigation] pairs, and bootTimings: all of them, set with ready); console.promptShownAt
+// says when the first shell prompt showed.
 
 
 const RELOAD_KEY = "wasmux-isolation-reload";
@@ -147,6 +148,7 @@ async function startKernel(worker, missing) {
   const { attachConsole } = await import("./kernel/drivers/console.js");
   const terminal = attachConsole(worker, document.getElementById("terminal"));
   wasmux.console = terminal;
+  wasmux.consoleAt = performance.now();
   worker.onmessage = ({ data: message }) => {
     switch (message.type) {
       case "output":

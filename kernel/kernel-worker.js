@@ -42,6 +42,7 @@ const REFILL_DELAY_MS = 200;
 const UNWIND_LIMIT_MS = 2000;    // an ended process's worker must be idle by then
 const DOWNLOAD_ATTEMPTS = 3;
 const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
+const SPARE_MARGIN = 8;          // spare OPFS files beyond an archive's, for the journal
 
 let system = null;               // the Python BrowserSystem (PyProxy)
 let serve = null;                // () => system.serve() (see pythonCaller)
@@ -55,7 +56,7 @@ const modules = new ModuleCache();
 const pool = [];                 // idle process worker entries
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
-const testContext = { system: () => system, answeredInJS, wasmux: null };
+const testContext = { system: () => system, answeredInJS, wasmux: null, install: null };
 
 onmessage = (event) => {
   const message = event.data;
@@ -548,10 +549,17 @@ async function boot({ wipe = false, quota = null, test = false, cols = 0, rows =
   await driver.refill();
   system = host.boot(bridge, storage);
   serve = pythonCaller(pyodide, system.serve);
+  testContext.install = installArchive;
+  // Unpacking is synchronous and cannot wait for new OPFS files: as many spares as the
+  // archive has files are made first.
+  async function installArchive(archive) {
+    await driver.refill(system.image_files(archive) + SPARE_MARGIN);
+    return system.install_root(archive);
+  }
   mark("root mounted");
   if (image !== null) {
     progress("installing the root filesystem");
-    system.install_root(image.image);
+    await installArchive(image.image);
     installed = { version: image.manifest.version };
     await writeFile(wasmux, "root.json", JSON.stringify(installed));
     mark("root installed");

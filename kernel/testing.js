@@ -30,7 +30,7 @@ export async function handle(message, kernel) {
 
 const OPS = {
   install({ archive }, kernel) {
-    return kernel.system().install_root(archive);
+    return kernel.install(archive);
   },
   answerInJS({ numbers }, kernel) {
     kernel.answeredInJS.clear();

@@ -13,7 +13,7 @@ import { FitAddon } from "../../vendor/xterm/addon-fit.mjs";
 const encoder = new TextEncoder();
 
 // Creates the terminal in `element`, wires it to `worker` and returns the console object
-// ({terminal, size, write, screenText, bufferText, promptShown}).
+// ({terminal, size, write, screenText, bufferText, promptShown, promptShownAt}).
 export function attachConsole(worker, element) {
   const terminal = new Terminal({
     // No blinking: xterm.js blinks with a CSS animation that repaints the page every
@@ -52,7 +52,7 @@ export function attachConsole(worker, element) {
     const chunks = pending;
     pending = [];
     if (chunks.length === 1) {
-      terminal.write(chunks[0]);
+      terminal.write(chunks[0], written);
       return;
     }
     const joined = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
@@ -61,7 +61,13 @@ export function attachConsole(worker, element) {
       joined.set(chunk, offset);
       offset += chunk.length;
     }
-    terminal.write(joined);
+    terminal.write(joined, written);
+  };
+  // Until the first shell prompt shows: when it did (a boot phase, also for benchmarks).
+  const written = () => {
+    if (driver.promptShownAt === null && driver.promptShown()) {
+      driver.promptShownAt = performance.now();
+    }
   };
 
   // Lines of the active buffer from `start` to `end` (exclusive), right-trimmed.
@@ -74,8 +80,9 @@ export function attachConsole(worker, element) {
     return text.join("\n");
   };
 
-  return {
+  const driver = {
     terminal,
+    promptShownAt: null,  // ms since navigation when a shell prompt first showed
     size: () => ({ cols: terminal.cols, rows: terminal.rows }),
     // Queues output bytes; everything queued in one task reaches xterm.js in one write.
     write(bytes) {
@@ -98,4 +105,5 @@ export function attachConsole(worker, element) {
       return new RegExp(pattern).test(before);
     },
   };
+  return driver;
 }

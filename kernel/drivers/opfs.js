@@ -48,7 +48,7 @@ export function listEntries(directory) {
 export function collectGarbageInTests() {
   globalThis.gc?.();
 }
-const SPARE_TARGET = 32;
+const SPARE_TARGET = 8;
 const QUOTA_EXCEEDED = -1;
 const FAILED = -2;
 
@@ -59,6 +59,7 @@ export class OPFSDriver {
     this.spares = new Set();    // file names ready to be named
     this.next = 0;              // the number of the next file to create
     this.refilling = null;      // the refill in progress (a promise)
+    this.refillTarget = 0;      // the pool size it fills to
     this.onRefill = null;       // called after spares were added
     this.ioProxy = null;
     this.ioBuffer = null;
@@ -90,20 +91,25 @@ export class OPFSDriver {
     this.estimate = [usage, quota];
   }
 
-  // Create spare files until the pool is full again (runs in the background); the
-  // promise of the refill in progress.
-  refill() {
-    this.refilling ??= this.fill().finally(() => {
-      this.refilling = null;
+  // Create spare files until the pool holds SPARE_TARGET again, or `minimum` when more
+  // (runs in the background); the promise of the refill in progress.
+  refill(minimum = 0) {
+    const target = Math.max(SPARE_TARGET, minimum);
+    const previous = this.refilling ?? Promise.resolve();
+    if (this.refilling !== null && target <= this.refillTarget) return this.refilling;
+    this.refillTarget = target;
+    const refilling = previous.catch(() => {}).then(() => this.fill(target)).finally(() => {
+      if (this.refilling === refilling) this.refilling = null;
     });
-    return this.refilling;
+    this.refilling = refilling;
+    return refilling;
   }
 
-  async fill() {
+  async fill(target) {
     let added = false;
-    while (this.spares.size < SPARE_TARGET) {
+    while (this.spares.size < target) {
       const names = [];
-      for (let count = this.spares.size; count < SPARE_TARGET; count++) {
+      for (let count = this.spares.size; count < target; count++) {
         names.push(`o.${this.next++}`);
       }
       await Promise.all(names.map(async (name) => {

@@ -15,7 +15,7 @@ from userland_support import BuiltImage  # type: ignore[import-not-found]
 from wasmux.abi import wasi
 from wasmux.file import OpenFile
 from wasmux.fs.tmpfs import TmpFS
-from wasmux.fs.unpack import unpack
+from wasmux.fs.unpack import regular_files, unpack
 
 
 def _members(archive: Path) -> list[tarfile.TarInfo]:
@@ -90,8 +90,11 @@ def test_base_system_layout(built_image: BuiltImage) -> None:
 
 def test_unpack_recreates_the_tree(built_image: BuiltImage) -> None:
     fs = TmpFS(1, lambda: 0)
-    count = unpack(fs.root, built_image.archive.read_bytes())
-    assert count == len(_members(built_image.archive))
+    archive = built_image.archive.read_bytes()
+    count = unpack(fs.root, archive)
+    members = _members(built_image.archive)
+    assert count == len(members)
+    assert regular_files(archive) == sum(member.isreg() for member in members) > 0
     bin_directory = fs.root.lookup("bin")
     assert bin_directory.lookup("sh").readlink() == "busybox"
     busybox = bin_directory.lookup("busybox")

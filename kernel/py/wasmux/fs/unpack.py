@@ -52,6 +52,12 @@ def _write(inode: Inode, data: bytes) -> None:
         file.unref()
 
 
+def regular_files(archive: bytes) -> int:
+    """How many regular files the archive holds (each takes a storage object)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
+        return sum(1 for member in tar if member.isreg())
+
+
 def unpack(root: Inode, archive: bytes) -> int:
     """Create the archive's members below the directory `root`; returns how many."""
     count = 0

@@ -50,7 +50,7 @@ from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
 from ..fs.opfs import OPFSStorage
 from ..fs.persistent import PersistentFS
-from ..fs.unpack import unpack
+from ..fs.unpack import regular_files, unpack
 from ..kernel import Kernel
 from ..proc import RUNNING, Process
 
@@ -370,6 +370,11 @@ class BrowserSystem:
         """The page's terminal has a new size (TIOCSWINSZ: SIGWINCH to the foreground
         group when it changed)."""
         self.kernel.console.resize(int(rows), int(columns))
+
+    def image_files(self, archive: Any) -> int:
+        """How many regular files an image (a JS Uint8Array) holds: install_root cannot
+        wait for new OPFS files, so kernel-worker.js readies that many spares first."""
+        return regular_files(archive.to_bytes())
 
     def install_root(self, archive: Any) -> int:
         """First boot: unpack the verified rootfs image (a JS Uint8Array) into the empty
