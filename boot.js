@@ -43,11 +43,14 @@ function showProgress({ stage, loaded, total }) {
   if (total > 0) {
     const percent = Math.min(100, Math.floor((loaded * 100) / total));
     showStage(`${stage}: ${formatBytes(loaded)} of ${formatBytes(total)} (${percent}%)`);
+    progressElement.hidden = false;
     progressElement.max = total;
     progressElement.value = loaded;
   } else {
     showStage(loaded > 0 ? `${stage}: ${formatBytes(loaded)}` : stage);
-    progressElement.removeAttribute("value");
+    // No bar without a total: an indeterminate one animates, repainting every frame with
+    // the CPU the boot needs.
+    progressElement.hidden = true;
   }
 }
 
