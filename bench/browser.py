@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
+import shutil
 import statistics
 import sys
 import tarfile
@@ -39,9 +41,74 @@ import build_site
 LEGEND = """\
 Browser: Debian's Chromium, headless, persistent profile, pinned to CPU 0 (taskset).
 warm boot: navigation start to the shell prompt, the site cached and the root installed;
+  baseline: Pyodide alone, restored from the same kernel snapshot (read from OPFS) in a
+  bare page's worker, navigation start to restored: the floor Pyodide sets (no page, no
+  kernel boot), boots taking turns with Wasmux's;
 cold first boot: fresh profile, from page.goto (service worker install, the one isolation
   reload, rootfs download from localhost) to the prompt;
 page alone: navigation start to the console attached (the page's own cost, no kernel)."""
+# The "Pyodide alone" page: a worker restores Pyodide from the site's kernel snapshot,
+# stored in OPFS on the first visit, and posts the time; nothing else runs.
+ALONE_PAGE = """<!doctype html><meta charset="utf-8"><title>Pyodide alone</title>
+<script type="module">
+const worker = new Worker("worker.js", { type: "module" });
+worker.onmessage = ({ data }) => { window.restoredAt = data.at ?? null; window.error = data.error; };
+</script>"""
+ALONE_WORKER = """
+const pyodideModule = import("./vendor/pyodide/pyodide.mjs");
+const NAME = "alone-snapshot.bin";
+async function snapshot() {
+  const root = await navigator.storage.getDirectory();
+  const file = await root.getFileHandle(NAME, { create: true });
+  const handle = await file.createSyncAccessHandle();
+  try {
+    if (handle.getSize() === 0) {
+      const response = await fetch(SNAPSHOT);
+      const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      handle.write(bytes, { at: 0 });
+      handle.flush();
+    }
+    const bytes = new Uint8Array(handle.getSize());
+    handle.read(bytes, { at: 0 });
+    return bytes;
+  } finally {
+    handle.close();
+  }
+}
+try {
+  const bytes = snapshot();
+  const { loadPyodide } = await pyodideModule;
+  await loadPyodide({ indexURL: new URL("vendor/pyodide/", location.href).href,
+                      lockFileURL: new URL("pyodide-lock.json", location.href).href,
+                      _loadSnapshot: bytes });
+  postMessage({ at: performance.timeOrigin + performance.now() });
+} catch (error) {
+  postMessage({ error: String(error?.stack ?? error) });
+}
+"""
+
+
+def alone_site(site: Path, directory: Path) -> Path:
+    """The "Pyodide alone" page in `directory`, with the site's Pyodide and snapshot."""
+    manifest = json.loads((site / "site.json").read_text())
+    directory.mkdir(parents=True)
+    shutil.copytree(site / "vendor" / "pyodide", directory / "vendor" / "pyodide")
+    shutil.copy2(site / "wheels" / "pyodide-lock.json", directory / "pyodide-lock.json")
+    shutil.copy2(site / manifest["snapshot"]["file"], directory / "snapshot.bin.gz")
+    (directory / "index.html").write_text(ALONE_PAGE)
+    (directory / "worker.js").write_text(f'const SNAPSHOT = "snapshot.bin.gz";\n{ALONE_WORKER}')
+    return directory
+
+
+def _alone(page: Page, url: str) -> float:
+    """Loads the "Pyodide alone" page; seconds from navigation start to restored."""
+    page.goto(url)
+    page.wait_for_function("window.restoredAt !== undefined", timeout=120_000, polling=100)
+    restored, error, origin = page.evaluate("[window.restoredAt, window.error, performance.timeOrigin]")
+    if error:
+        raise RuntimeError(f"Pyodide alone: {error}")
+    return (restored - origin) / 1e3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +130,7 @@ class BrowserBench:
     playwright: Playwright
     executable: Path
     scratch: Path
+    alone_site: Path  # the "Pyodide alone" page (alone_site)
     profiles: int = 0
 
     @contextmanager
@@ -104,15 +172,21 @@ def boot_rows(bench: BrowserBench, settings: Settings) -> list[Row]:
             _boot(page, bench.url)
             cold.append(time.perf_counter() - started)
     warm: list[tuple[float, float]] = []
-    with bench.browser() as context:
+    alone: list[float] = []
+    with (bench.browser() as context, bench.browser() as alone_context,
+          browser_session.SiteServer(bench.alone_site) as alone_server):
         page = browser_session.first_page(context)
+        alone_page = browser_session.first_page(alone_context)
         _boot(page, bench.url)
+        browser_session.wait_for_snapshot_saved(page)
+        _alone(alone_page, alone_server.url)
         for _ in range(settings.warm_boots):
             warm.append(_boot(page, bench.url))
+            alone.append(_alone(alone_page, alone_server.url))
     page_alone = statistics.median(console for console, _ in warm)
     return [
         absolute_row("warm boot to shell prompt", "s", statistics.median(p for _, p in warm),
-                     "page alone", page_alone, at_most=0.6),
+                     "Pyodide alone", statistics.median(alone), at_most=0.6),
         absolute_row("cold first boot to prompt", "s", statistics.median(cold),
                      "page alone", page_alone, at_most=5),
     ]
@@ -320,7 +394,8 @@ def run(quick: bool) -> tuple[list[Row], str]:
             raise RuntimeError(result.rootfs_error)
         with (browser_session.SiteServer(result.site) as server, sync_playwright() as playwright):
             bench = BrowserBench(server.url, playwright,
-                                 browser_session.pinned_chromium(scratch, cpu=0), scratch)
+                                 browser_session.pinned_chromium(scratch, cpu=0), scratch,
+                                 alone_site(result.site, scratch / "alone"))
             rows = [row for benchmark in BENCHMARKS for row in benchmark(bench, settings)]
     return rows, LEGEND
 

@@ -150,6 +150,13 @@ def wait_for_prompt(page: Page, timeout_ms: float = 60_000, pattern: str = PROMP
         raise AssertionError(f"the page says: {message}")
 
 
+def wait_for_snapshot_saved(page: Page, timeout_ms: float = 60_000) -> None:
+    """After a boot that did not restore the stored kernel snapshot: waits until the new
+    one is in OPFS (a reload before that loses it, and the next boot stores it again)."""
+    page.wait_for_function("window.wasmux.marks.some(([stage]) => stage === 'snapshot saved')",
+                           timeout=timeout_ms)
+
+
 def wait_for_ready(page: Page, timeout_ms: float = 60_000) -> None:
     """Waits for the kernel's {type:"ready"} (or a page message, which fails)."""
     page.wait_for_function("window.wasmux?.ready || window.wasmux?.message",

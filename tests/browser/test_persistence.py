@@ -26,13 +26,6 @@ def boot_stages(page: Page) -> list[str]:
     return [stage for stage, _ in page.evaluate("window.wasmux.bootTimings")]
 
 
-def wait_for_snapshot_saved(page: Page) -> None:
-    """After a boot that made the snapshot: waits until it is in OPFS (a reload before
-    that loses it, and the next boot makes it again)."""
-    page.wait_for_function("window.wasmux.marks.some(([stage]) => stage === 'snapshot saved')",
-                           timeout=60_000)
-
-
 def test_a_file_survives_reload_and_browser_restart(
         launch_browser: Launch, site_url: str, needs_kernel: None, needs_rootfs: None,
         tmp_path: Path) -> None:
@@ -42,7 +35,7 @@ def test_a_file_survives_reload_and_browser_restart(
     boot(page, site_url)
     # The first boot restores the site's snapshot and stores it for the next boots.
     assert "Pyodide restored from the site's snapshot" in boot_stages(page)
-    wait_for_snapshot_saved(page)
+    browser_session.wait_for_snapshot_saved(page)
     browser_session.run_command(page, f"mkdir -p /root/keep && echo {token} > /root/keep/file")
     assert browser_session.run_command(page, "cat /root/keep/file") == token
 
@@ -66,7 +59,7 @@ def test_reboots_survive_garbage_collection_during_boot(
     # never settles, which once hung about one boot in fifteen for good.
     page = browser_session.first_page(launch_browser(extra_flags=["--js-flags=--expose-gc"]))
     boot(page, site_url)
-    wait_for_snapshot_saved(page)
+    browser_session.wait_for_snapshot_saved(page)
     browser_session.run_command(page, "echo kept > /root/gc-test")
     for _ in range(2):
         boot(page, site_url)
@@ -79,7 +72,7 @@ def test_a_new_kernel_wheel_makes_a_new_snapshot(
     with browser_session.SiteServer(site_copy) as server:
         boot(site_page, server.url)
         assert "Pyodide restored from the site's snapshot" in boot_stages(site_page)
-        wait_for_snapshot_saved(site_page)
+        browser_session.wait_for_snapshot_saved(site_page)
         boot(site_page, server.url)
         assert "Pyodide restored from the snapshot" in boot_stages(site_page)
 
@@ -93,7 +86,7 @@ def test_a_new_kernel_wheel_makes_a_new_snapshot(
         boot(site_page, server.url)
         stages = boot_stages(site_page)
         assert "snapshot made" in stages and not any("restored" in stage for stage in stages)
-        wait_for_snapshot_saved(site_page)
+        browser_session.wait_for_snapshot_saved(site_page)
         boot(site_page, server.url)
         assert "Pyodide restored from the snapshot" in boot_stages(site_page)
         assert browser_session.run_command(site_page, "echo $((6 * 7))") == "42"
