@@ -551,15 +551,15 @@ async function boot({ wipe = false, quota = null, test = false, cols = 0, rows =
   serve = pythonCaller(pyodide, system.serve);
   testContext.install = installArchive;
   // Unpacking is synchronous and cannot wait for new OPFS files: as many spares as the
-  // archive has files are made first.
-  async function installArchive(archive) {
-    await driver.refill(system.image_files(archive) + SPARE_MARGIN);
+  // archive has files (`files`, else counted) are made first.
+  async function installArchive(archive, files = system.image_files(archive)) {
+    await driver.refill(files + SPARE_MARGIN);
     return system.install_root(archive);
   }
   mark("root mounted");
   if (image !== null) {
     progress("installing the root filesystem");
-    await installArchive(image.image);
+    await installArchive(image.image, image.manifest.files);
     installed = { version: image.manifest.version };
     await writeFile(wasmux, "root.json", JSON.stringify(installed));
     mark("root installed");

@@ -10,7 +10,7 @@ name or time, so the same inputs give the same bytes and the same version stamp.
 
 rootfs.json: {"file", "format", "version" (human version + content hash), "content"
 (sha256 of the uncompressed tar), "sha256" and "size" (of the compressed file),
-"entries"}. Imports only the standard library; build.py passes the built modules in.
+"entries", "files" (regular files: the browser readies as many OPFS files first)}. Imports only the standard library; build.py passes the built modules in.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def write(output_dir: Path, busybox: Path, applets: Sequence[str], init: Path) -
     version = f"{HUMAN_VERSION}+{content[:12]}"
     stamp = {"file": IMAGE_NAME, "format": "tar.gz", "version": version, "content": content,
              "sha256": hashlib.sha256(compressed).hexdigest(), "size": len(compressed),
-             "entries": len(members)}
+             "entries": len(members), "files": sum(info.isreg() for info, _ in members)}
     output_dir.mkdir(parents=True, exist_ok=True)
     archive_path, stamp_path = output_dir / IMAGE_NAME, output_dir / STAMP_NAME
     stamp_text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"

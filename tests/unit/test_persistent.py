@@ -168,6 +168,24 @@ def test_close_after_write_is_a_sync_point() -> None:
     assert read_all(again.root.lookup("d").lookup("f")) == b"x" * 1000
 
 
+def test_deferred_sync_makes_a_bulk_load_one_sync_point() -> None:
+    storage = MemoryStorage()
+    fs = mount(storage)
+    flushes = storage.flushes
+    with fs.deferred_sync():
+        for number in range(5):
+            write_file(fs.root, f"f{number}", b"bulk %d" % number)
+        assert storage.flushes == flushes  # no close was a sync point
+    fs.sync()
+    storage.crash(random.Random(2))
+    again = mount(storage)
+    assert [read_all(again.root.lookup(f"f{number}")) for number in range(5)] == \
+        [b"bulk %d" % number for number in range(5)]
+    write_file(again.root, "after", b"synced on close again")
+    storage.crash(random.Random(3))
+    assert read_all(mount(storage).root.lookup("after")) == b"synced on close again"
+
+
 def test_small_metadata_operations_share_one_flush() -> None:
     storage = MemoryStorage()
     fs = mount(storage)

@@ -59,6 +59,7 @@ def test_stamp_describes_the_archive(built_image: BuiltImage) -> None:
     assert stamp["content"] == hashlib.sha256(gzip.decompress(data)).hexdigest()
     assert stamp["version"] == f"{image.HUMAN_VERSION}+{stamp['content'][:12]}"
     assert stamp["entries"] == len(_members(built_image.archive))
+    assert stamp["files"] == regular_files(data)
 
 
 def test_rebuilding_the_real_image_is_byte_identical(built_image: BuiltImage,

@@ -79,7 +79,8 @@ def make_root(directory: Path, image: Path = DEFAULT_IMAGE, force: bool = False)
     _clear(directory, force)
     filesystem = PersistentFS(1, time.time_ns, DirectoryStorage(directory))
     try:
-        entries = unpack(filesystem.root, archive)
+        with filesystem.deferred_sync():  # one sync at unmount
+            entries = unpack(filesystem.root, archive)
     except (tarfile.TarError, ValueError, KernelError) as error:
         raise RootStoreError(f"{image} is not a usable rootfs image: {error}") from error
     finally:

@@ -35,7 +35,8 @@ retries. Close never fails (a refused close-time sync is left to the next one).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..abi import wasi
@@ -125,7 +126,8 @@ class PersistentFile(RegularFile):
     def released(self, file: OpenFile) -> None:
         """Close after write is a sync point (before the inode may be released). Release
         never fails: if storage refuses, the changes stay pending for the next sync."""
-        if file.writable and self.nlink > 0 and self.fs.unsynced(self):
+        if (file.writable and self.nlink > 0 and not self.fs.syncs_deferred
+                and self.fs.unsynced(self)):
             try:
                 self.sync()
             except KernelError:
@@ -156,6 +158,7 @@ class PersistentFS(TmpFS):
         self.dirty_size: dict[int, PersistentFile] = {}  # size/times not journaled
         self.doomed: list[int] = []  # objects to delete once the journal is durable
         self.room = 0  # growth known to fit without asking the storage (<= ROOM_GRANT)
+        self.syncs_deferred = 0  # deferred_sync blocks open
         super().__init__(dev, clock)
         self._mount()
 
@@ -228,6 +231,17 @@ class PersistentFS(TmpFS):
             return
         self.dirty_size.clear()
         self._delete_doomed()
+
+    @contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        """A bulk load whose completion the caller records once it synced (unpacking an
+        image, then one sync): inside, closing a written file is no sync point. A crash
+        inside may lose any of the block's writes, never the tree's consistency."""
+        self.syncs_deferred += 1
+        try:
+            yield
+        finally:
+            self.syncs_deferred -= 1
 
     def sync(self) -> None:
         """Make everything durable (cheap when nothing changed; hosts call it

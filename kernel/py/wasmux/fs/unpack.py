@@ -14,7 +14,8 @@ existing name fails with EEXIST, so an image goes into a fresh tree only.
 
 from __future__ import annotations
 
-import io
+import gzip  # noqa: F401 - tarfile imports it on first use: the browser's kernel snapshot
+import io    # must hold it (importing from Pyodide's stdlib zip after a restore costs 0.2 s)
 import posixpath
 import tarfile
 

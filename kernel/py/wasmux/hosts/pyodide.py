@@ -379,7 +379,8 @@ class BrowserSystem:
     def install_root(self, archive: Any) -> int:
         """First boot: unpack the verified rootfs image (a JS Uint8Array) into the empty
         root and make it durable; returns the number of entries."""
-        count = unpack(self.root.root, archive.to_bytes())
+        with self.root.deferred_sync():  # kernel-worker.js marks the root complete after
+            count = unpack(self.root.root, archive.to_bytes())
         self.root.sync()
         return count
 
