@@ -16,6 +16,13 @@ export const ERRNO = 2;          // reply: WASI errno, or EXITED
 export const IN_LENGTH = 3;      // bytes of the data area used by the request
 export const OUT_LENGTH = 4;     // bytes of the data area used by the reply
 export const SIGNAL = 5;         // reply: caught signal to deliver before returning, or 0
+// Kernel worker only (its scratch copy, hosts/pyodide.py; copied along into the channel,
+// where the process worker ignores them): the reply's stored range, bytes of an OPFS file
+// that kernel-worker.js reads straight into the channel's data area.
+export const STORED_LENGTH = 6;  // its length in bytes, 0 when the reply has none
+export const STORED_FILE = 7;    // the driver's number of the file (OPFSDriver.readInto)
+export const STORED_OFFSET = 8;  // where it goes, from the start of the data area
+export const STORED_AT = 9;      // its position in the file: low word, then high word
 
 export const IDLE = 0;
 export const REQUEST = 1;

@@ -22,7 +22,7 @@
 
 import {
   DATA_OFFSET, ERRNO, EXITED, IDLE, IN_LENGTH, NUMBER, REPLY, REQUEST, SERVING, SIGNAL,
-  STATE, newChannel,
+  STATE, STORED_AT, STORED_FILE, STORED_LENGTH, STORED_OFFSET, newChannel,
 } from "./channel.js";
 import {
   collectGarbageInTests, held, listEntries, openStore, readJSON, wasmuxDirectory, wipeStore,
@@ -45,6 +45,7 @@ const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or th
 const SPARE_MARGIN = 8;          // spare OPFS files beyond an archive's, for the journal
 
 let system = null;               // the Python BrowserSystem (PyProxy)
+let store = null;                // the OPFSDriver of the root (stored ranges of replies)
 let serve = null;                // () => system.serve() (see pythonCaller)
 let scratch = null;              // PyBuffer over system.scratch
 let scratchWords = null;         // Int32Array over its header
@@ -432,9 +433,22 @@ function pythonCaller(pyodide, proxy) {
 }
 
 // Copy a reply (header from ERRNO on, slots, data) from scratch into the channel and
-// wake the process.
+// wake the process. A stored range in the reply (bytes of a file, hosts/pyodide.py) is
+// read from OPFS straight into the channel's data area instead of copied from scratch.
 function reply(process, length) {
-  process.bytes.set(scratchBytes().subarray(4 * ERRNO, length), 4 * ERRNO);
+  const source = scratchBytes();
+  const target = process.bytes;
+  const stored = scratchWords[STORED_LENGTH];
+  if (stored === 0) {
+    target.set(source.subarray(4 * ERRNO, length), 4 * ERRNO);
+  } else {
+    const start = DATA_OFFSET + scratchWords[STORED_OFFSET];
+    const end = start + stored;
+    const at = scratchWords[STORED_AT + 1] * 2 ** 32 + (scratchWords[STORED_AT] >>> 0);
+    target.set(source.subarray(4 * ERRNO, start), 4 * ERRNO);
+    store.readInto(scratchWords[STORED_FILE], at, target.subarray(start, end));
+    if (end < length) target.set(source.subarray(end, length), end);
+  }
   Atomics.store(process.header, STATE, REPLY);
   Atomics.notify(process.header, STATE);
 }
@@ -534,13 +548,14 @@ async function boot({ wipe = false, quota = null, test = false, cols = 0, rows =
     image = downloadImage(site);
     image.catch(() => {});
   }
-  const store = openStore(wasmux).then((driver) => {
+  const opened = openStore(wasmux).then((driver) => {
     mark("OPFS store open");
     return driver;
   });
-  store.catch(() => {});
+  opened.catch(() => {});
   const { pyodide, snapshot, snapshotName } = await kernel;
-  const driver = await store;
+  const driver = await opened;
+  store = driver;
   image = await image;
   progress("mounting the root filesystem");
   const host = pyodide.pyimport(KERNEL_HOST);

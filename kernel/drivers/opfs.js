@@ -149,6 +149,7 @@ export class OPFSDriver {
   }
 
   files() { return [...this.handles.keys()]; }
+  number(file) { return Number(file.slice(2)); }  // "o.<n>" -> n (see readInto)
   size(file) { return this.handles.get(file).getSize(); }
   flush(file) { this.handles.get(file).flush(); }
   usage() { return this.estimate; }
@@ -156,6 +157,14 @@ export class OPFSDriver {
 
   read(file, at, size) {
     return this.handles.get(file).read(this.io().subarray(0, size), { at });
+  }
+
+  // For kernel-worker.js, not fs/opfs.py: read `target.length` bytes of the file
+  // numbered `number` (number()) from `at` straight into `target` (a view of a process's
+  // channel): a reply's stored range. Bytes past the end of the file read as zeros.
+  readInto(number, at, target) {
+    const count = this.handles.get(`o.${number}`).read(target, { at });
+    if (count < target.length) target.fill(0, count);
   }
 
   write(file, at, size) {

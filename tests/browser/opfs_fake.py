@@ -1,5 +1,6 @@
 """A fake of kernel/drivers/opfs.js for testing fs/opfs.py on CPython: files are
-bytearrays, spares are created on request, flushes are counted."""
+bytearrays, spares are created on request, flushes are counted; `read_into` stands for
+the kernel worker's read of a stored range (OPFSDriver.readInto)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ class FakeOPFSDriver:
 
     def files(self) -> list[str]:
         return list(self.contents)
+
+    def number(self, file: str) -> int:
+        return int(file.removeprefix("o."))
+
+    def read_into(self, number: int, at: int, target: memoryview) -> None:
+        """OPFSDriver.readInto: bytes past the end of the file read as zeros."""
+        data = self.contents[f"o.{number}"][at:at + len(target)]
+        target[:len(data)] = data
+        target[len(data):] = bytes(len(target) - len(data))
 
     def size(self, file: str) -> int:
         return len(self.contents[file])

@@ -1,5 +1,6 @@
 """fs/opfs.py (the OPFS Storage backend) on CPython over a fake of kernel/drivers/opfs.js:
-names in headers, remount, crash keeping only flushed state, quota, the spare pool."""
+names in headers, remount, crash keeping only flushed state, quota, the spare pool, and
+reads answered with stored ranges while `lazy_reads` is on."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import pytest
 from wasmux.abi import wasi
 from wasmux.errors import KernelError, WouldBlock
 from wasmux.file import OpenFile
-from wasmux.fs.opfs import HEADER_SIZE, RESERVE, OPFSStorage, decode_header, encode_header
+from wasmux.fs.opfs import (
+    HEADER_SIZE,
+    RESERVE,
+    OPFSStorage,
+    StoredRange,
+    decode_header,
+    encode_header,
+)
 from wasmux.fs.persistent import PersistentFS
 from wasmux.fs.storage import StorageFull
 
@@ -151,3 +159,44 @@ def test_data_object_creation_parks_when_only_the_reserve_is_left() -> None:
         storage.open("data.1000", create=True)
     assert storage.spares_ready in block.value.queues
     storage.open("journal.9", create=True).close()  # the journal may use the reserve
+
+
+def test_lazy_reads_are_stored_ranges_of_the_file_bytes() -> None:
+    driver = FakeOPFSDriver()
+    driver.refill(16)
+    storage, fs = mount(driver, io_size=1000)  # bytes() of a range reads in chunks
+    payload = bytes(range(251)) * 20
+    write_file(fs, "f", payload)
+    inode = fs.root.lookup("f")
+    file = OpenFile(inode, readable=True, writable=False)
+    storage.lazy_reads = True
+    first = file.read(3001)
+    assert type(first) is StoredRange and len(first) == 3001 and file.offset == 3001
+    assert bytes(first) == payload[:3001]
+    target = bytearray(3001)
+    driver.read_into(first.number(), first.position, memoryview(target))
+    assert target == payload[:3001] and first.file == storage.objects[f"data.{inode.ino}"]
+    rest = file.read(5000)  # short: the file ends
+    assert len(rest) == len(payload) - 3001 and bytes(rest) == payload[3001:]
+    assert file.read(10) == b"" and file.offset == len(payload)
+    middle = file.pread(777, 1234)
+    assert bytes(middle) == payload[1234:2011] and file.offset == len(payload)
+    storage.lazy_reads = False
+    assert type(file.pread(10, 0)) is bytes
+    file.unref()
+
+
+def test_a_stored_range_past_the_end_of_its_file_reads_zeros() -> None:
+    driver = FakeOPFSDriver()
+    driver.refill(16)
+    storage, fs = mount(driver)
+    write_file(fs, "f", b"abcdef")
+    fs.sync()
+    inode = fs.root.lookup("f")
+    object_file = storage.objects[f"data.{inode.ino}"]
+    del driver.contents[object_file][HEADER_SIZE + 4:]  # lost behind the storage's back
+    stored = StoredRange(storage, object_file, HEADER_SIZE + 2, 4)
+    assert bytes(stored) == b"cd\0\0" and stored + b"!" == b"cd\0\0!"
+    target = bytearray(b"xxxx")
+    driver.read_into(stored.number(), stored.position, memoryview(target))
+    assert target == b"cd\0\0"

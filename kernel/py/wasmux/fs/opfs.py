@@ -18,6 +18,14 @@ object, because every flush first flushes the headers written since the last one
 header torn by a crash fails its CRC and reads as a spare (its creation was not yet
 durable, so losing it is allowed).
 
+Stored ranges: while `lazy_reads` is on, an object read returns a StoredRange (which
+driver file, from where, how many bytes) instead of the bytes. The Pyodide host turns
+it on only while it runs a call whose outs are iovs_out (fd_read, fd_pread, receives):
+such a call's result goes straight into its reply, and the kernel worker then reads the
+range from OPFS straight into the calling process's channel, with no copy through
+Python. Everything else (exec loading a module, the journal, tests) gets bytes, and
+bytes(range) reads a range here (a reply withheld from a stopped process).
+
 When the pool is empty, creating a `data.*` object parks the syscall (WouldBlock on
 `spares_ready`, woken when the driver refills); the last RESERVE spares are kept for
 the journal's own objects, whose creation cannot wait. Quota exhaustion
@@ -32,13 +40,15 @@ of the attached buffer `io`, starting at 0):
   take_spare() -> file name, or "" when the pool is empty;  spare_count() -> int
   recycle(files) -> None: these files are spares now (their empty header is durable)
   usage() -> [used, quota] (estimate, refreshed by the driver)
+  number(file) -> int: the number by which the kernel worker finds a file when it reads
+      a stored range (OPFSDriver.readInto)
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from typing import Any
+from typing import Any, cast
 
 from ..errors import WouldBlock
 from ..wait import WaitQueue
@@ -75,6 +85,38 @@ def decode_header(header: bytes) -> str:
         return ""
 
 
+class StoredRange:
+    """`length` bytes of driver file `file` from `position`, not read yet: an object
+    read while the storage's `lazy_reads` is on (see the module docstring). Valid until
+    the reply of the call that made it is encoded. Bytes the file turns out not to have
+    read as zeros. Concatenation or bytes() reads it."""
+
+    __slots__ = ("file", "length", "position", "storage")
+
+    def __init__(self, storage: OPFSStorage, file: str, position: int, length: int) -> None:
+        self.storage = storage
+        self.file = file
+        self.position = position
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __bytes__(self) -> bytes:
+        data = self.storage.read(self.file, self.position, self.length)
+        return data + bytes(self.length - len(data))
+
+    def __add__(self, other: bytes) -> bytes:
+        return bytes(self) + other
+
+    def __repr__(self) -> str:
+        return f"StoredRange({self.file!r}, {self.position}, {self.length})"
+
+    def number(self) -> int:
+        """The driver's number of the file (for OPFSDriver.readInto)."""
+        return self.storage.number(self.file)
+
+
 class OPFSObject:
     """An open object: its bytes start HEADER_SIZE bytes into the driver file."""
 
@@ -89,7 +131,13 @@ class OPFSObject:
         return self.file
 
     def read(self, offset: int, size: int) -> bytes:
-        return self.storage.read(self._file(), HEADER_SIZE + offset, size)
+        """The bytes; while the storage's `lazy_reads` is on, a StoredRange in their
+        place (typed as the bytes it stands for: only a call whose result goes straight
+        into its reply sees one, see the module docstring)."""
+        storage = self.storage
+        if storage.lazy_reads:
+            return cast(bytes, storage.stored_range(self._file(), HEADER_SIZE + offset, size))
+        return storage.read(self._file(), HEADER_SIZE + offset, size)
 
     def write(self, offset: int, data: bytes) -> None:
         self.storage.write(self._file(), HEADER_SIZE + offset, data)
@@ -122,6 +170,8 @@ class OPFSStorage:
         self.unflushed_headers: set[str] = set()  # driver files
         self.released: list[str] = []  # deleted: spares once their header is durable
         self.sizes: dict[str, int] = {}
+        self.numbers: dict[str, int] = {}  # driver files -> driver.number(file), cached
+        self.lazy_reads = False  # object reads return StoredRanges (module docstring)
         spares: list[str] = []
         for file in driver.files():
             self.sizes[file] = int(driver.size(file))
@@ -172,7 +222,20 @@ class OPFSStorage:
         """The driver added spare files: wake syscalls parked on creating an object."""
         self.spares_ready.wake_all()
 
-    # --- byte moves through the attached buffer ---
+    # --- byte moves through the attached buffer, and stored ranges ---
+    def stored_range(self, file: str, at: int, size: int) -> bytes | StoredRange:
+        """Up to `size` bytes of `file` at `at`, as a range not read yet (b'' at the end)."""
+        length = min(size, self.sizes[file] - at)
+        if length <= 0:
+            return b""
+        return StoredRange(self, file, at, length)
+
+    def number(self, file: str) -> int:
+        number = self.numbers.get(file)
+        if number is None:
+            number = self.numbers[file] = int(self.driver.number(file))
+        return number
+
     def read(self, file: str, at: int, size: int) -> bytes:
         chunks = []
         limit = len(self.io)

@@ -11,7 +11,8 @@ imports the kernel, the ABI table and fs/opfs.py. kernel/kernel-worker.js create
       again with the bytes
   bridge.terminate(pid)        terminate that worker at once and forget its channel
   bridge.deliver(pid, length)  a parked call's reply is in `scratch`: copy it to the
-                               process's channel and wake it
+                               process's channel (reading its stored range, if any)
+                               and wake it
   bridge.output(bytes)         console output for the page (batched here)
 
 A stopped process (job control) gets no reply until it is continued; one computing
@@ -22,8 +23,16 @@ into `scratch` (same layout as kernel/channel.js: header, 16 u64 slots, data are
 caller's pid in the first word) and calls `serve()`; `serve` decodes the ins of the
 call's views (abi/table.py), runs `Kernel.submit`, encodes the reply into `scratch`
 and returns its length (JS copies it back), or -1 when there is no reply now (parked:
-`bridge.deliver` follows later; or the process ended). Python never touches guest memory: the process worker checked and
-gathered every guest range.
+`bridge.deliver` follows later; or the process ended). Python never touches guest memory:
+the process worker checked and gathered every guest range.
+
+File reads skip Python's copies: while a call whose outs are iovs_out runs (fd_read,
+fd_pread, receives), the root's storage answers reads of file data with a StoredRange
+(fs/opfs.py) instead of bytes; the encoder writes the range's place in the data area,
+driver file number and position into scratch's STORED_* header words (channel.js), and
+JS reads those bytes from OPFS straight into the process's channel as it copies the rest
+of the reply. A reply withheld from a stopped process is kept as bytes (scratch serves
+other calls meanwhile), its range read at once.
 
 Clocks and randomness use the C library, which Emscripten implements with
 performance.now(), Date.now() and crypto.getRandomValues(); timers are one JS
@@ -48,7 +57,7 @@ from ..abi import table, wasi
 from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
-from ..fs.opfs import OPFSStorage
+from ..fs.opfs import OPFSStorage, StoredRange
 from ..fs.persistent import PersistentFS
 from ..fs.unpack import regular_files, unpack
 from ..kernel import Kernel
@@ -56,6 +65,7 @@ from ..proc import RUNNING, Process
 
 # kernel/channel.js
 ERRNO_AT = 8  # then IN_LENGTH, OUT_LENGTH, SIGNAL words
+STORED_AT = 24  # STORED_LENGTH, STORED_FILE, STORED_OFFSET, STORED_AT (low, high) words
 SLOTS_AT = 64
 SLOT_COUNT = 16
 DATA_AT = SLOTS_AT + 8 * SLOT_COUNT
@@ -76,6 +86,8 @@ PACK_REPLY = struct.Struct("<iiii").pack_into
 PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
 UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
 UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # pid (JS wrote it), number (at 0)
+PACK_STORED = struct.Struct("<iiiII").pack_into  # at STORED_AT: length, file, offset, at
+CLEAR_STORED = struct.Struct("<i").pack_into  # STORED_LENGTH 0: no stored range
 STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
 
 
@@ -127,6 +139,7 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
     def encode(scratch: bytearray, outs: tuple[Any, ...]) -> int:
         slots = []
         cursor = DATA_AT
+        stored = False  # one stored range per reply (STORED_* words), more are copied
         for kind, value in zip(kinds, outs):
             if kind in ("u32", "u64"):
                 slots.append(value)
@@ -140,8 +153,19 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
                     wasi.EVENT.pack_into(scratch, cursor, *event)
                     cursor += EVENT_SIZE
                 slots.append(len(value))
+            elif type(value) is StoredRange and not stored:  # JS reads it (reply)
+                length = min(len(value), DATA_AT + DATA_SIZE - cursor)
+                position = value.position
+                PACK_STORED(scratch, STORED_AT, length, value.number(), cursor - DATA_AT,
+                            position & 0xFFFFFFFF, position >> 32)
+                stored = True
+                cursor += length
+                slots.append(length)
             else:  # buf_out, iovs_out: bytes; strings: NUL-terminated copies
-                data = b"".join(item + b"\0" for item in value) if kind == "strings" else value
+                if kind == "strings":
+                    data = b"".join(item + b"\0" for item in value)
+                else:
+                    data = bytes(value) if type(value) is StoredRange else value
                 length = min(len(data), DATA_AT + DATA_SIZE - cursor)
                 with memoryview(scratch) as view, memoryview(data) as source:
                     view[cursor:cursor + length] = source[:length]  # one plain copy
@@ -154,6 +178,10 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
 
 DECODERS = [_decoder(call) for call in table.SYSCALLS]
 ENCODERS = [_encoder(call) for call in table.SYSCALLS]
+# Calls whose file reads may answer with stored ranges: their result goes straight into
+# the reply, and they read nothing else.
+STORED_RANGE_CALLS = frozenset(call.number for call in table.SYSCALLS
+                               if any(view.kind == "iovs_out" for view in call.outs))
 
 
 class Guest:
@@ -166,14 +194,14 @@ class Guest:
         self.process = process
         self.number = 0
         self.held = False
-        self.pending: int | None = None  # a reply length withheld while stopped
+        self.pending: bytes | None = None  # the encoded reply withheld while stopped
 
     def reply(self, errno: int, outs: tuple[Any, ...]) -> None:
         """A parked call completed: encode and ship the reply."""
-        length = self.system.encode(self.process, self.number, errno, outs)
         if self.held:
-            self.pending = length
+            self.system.withhold(self, self.number, errno, outs)
         else:
+            length = self.system.encode(self.process, self.number, errno, outs)
             self.system.bridge.deliver(self.process.pid, length)
 
 
@@ -307,8 +335,9 @@ class BrowserSystem:
         if isinstance(guest, Guest):
             guest.held = False
             if guest.pending is not None:
-                length, guest.pending = guest.pending, None
-                self.bridge.deliver(process.pid, length)
+                reply, guest.pending = guest.pending, None
+                self.scratch[:len(reply)] = reply
+                self.bridge.deliver(process.pid, len(reply))
 
     # --- entry points for kernel-worker.js ---
     def serve(self) -> int:
@@ -322,6 +351,8 @@ class BrowserSystem:
             return NO_REPLY
         decoder = DECODERS[number]
         guest = process.host_data
+        storage = self.storage
+        storage.lazy_reads = number in STORED_RANGE_CALLS
         try:
             result = self.submit(process, number, decoder(scratch) if decoder else (),
                                  guest.reply)
@@ -330,20 +361,22 @@ class BrowserSystem:
             return NO_REPLY
         except ProcessExec:
             return NO_REPLY
+        finally:
+            storage.lazy_reads = False
         if result is None:
             guest.number = number
             return NO_REPLY
-        length = self.encode(process, number, result[0], result[1])
         if guest.held:
-            guest.pending = length
+            self.withhold(guest, number, result[0], result[1])
             return NO_REPLY
-        return length
+        return self.encode(process, number, result[0], result[1])
 
     def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
         """Write a reply into scratch; returns how many bytes of scratch JS copies. A
         caught signal goes with it when the kernel flagged the process (`attention`)."""
         scratch = self.scratch
         encoder = ENCODERS[number]
+        CLEAR_STORED(scratch, STORED_AT, 0)
         length = encoder(scratch, outs) if errno == 0 and encoder else 0
         signal = 0
         if process.attention and process.state == RUNNING:
@@ -352,6 +385,13 @@ class BrowserSystem:
                 process.attention = False
         PACK_REPLY(scratch, ERRNO_AT, errno, 0, length, signal)
         return DATA_AT + length
+
+    def withhold(self, guest: Guest, number: int, errno: int, outs: tuple[Any, ...]) -> None:
+        """Keep the reply of a stopped process's call until SIGCONT (continue_process):
+        encoded now, with any stored range read now, and copied out of scratch."""
+        outs = tuple(bytes(out) if type(out) is StoredRange else out for out in outs)
+        length = self.encode(guest.process, number, errno, outs)
+        guest.pending = bytes(self.scratch[:length])
 
     def guest_ended(self, pid: int, signal: int) -> None:
         """A process worker's guest returned from _start (signal 0) or trapped."""
