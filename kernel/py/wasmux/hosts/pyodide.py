@@ -98,7 +98,7 @@ def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]] | No
     if not kinds:
         return None
     unpack_slots = UNPACK_SLOTS[len(kinds)]
-    if all(kind == "int" for kind in kinds):
+    if all(kind in ("int", "iovs_cap") for kind in kinds):  # fd_read and fd_pread too
         return lambda scratch: unpack_slots(scratch, SLOTS_AT)
 
     def decode(scratch: bytearray) -> tuple[Any, ...]:
@@ -122,6 +122,25 @@ def _decoder(call: table.Syscall) -> Callable[[bytearray], tuple[Any, ...]] | No
     return decode
 
 
+def _put_bytes(scratch: bytearray, cursor: int, data: bytes) -> int:
+    """Copy `data` into scratch at `cursor`, cut at the end of the data area; the
+    length copied."""
+    length = min(len(data), DATA_AT + DATA_SIZE - cursor)
+    with memoryview(scratch) as view, memoryview(data) as source:
+        view[cursor:cursor + length] = source[:length]  # one plain copy
+    return length
+
+
+def _put_stored(scratch: bytearray, cursor: int, stored: StoredRange) -> int:
+    """Name `stored` in the STORED_* words for JS to read into the data area at
+    `cursor` (cut at its end); the length it takes there."""
+    length = min(stored.length, DATA_AT + DATA_SIZE - cursor)
+    position = stored.position
+    PACK_STORED(scratch, STORED_AT, length, stored.number(), cursor - DATA_AT,
+                position & 0xFFFFFFFF, position >> 32)
+    return length
+
+
 def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int] | None:
     """Encoder of `call`'s outs into scratch's slots and data area; returns the data
     length (see kernel/process-worker.js `scatter` for the reading side). None: the
@@ -135,6 +154,17 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
             pack_slots(scratch, SLOTS_AT, *outs)
             return 0
         return encode_scalars
+    if kinds[0] in ("buf_out", "iovs_out") and all(kind in ("u32", "u64") for kind in kinds[1:]):
+        def encode_data(scratch: bytearray, outs: tuple[Any, ...]) -> int:
+            """Bytes or a stored range, then scalars (fd_read, fd_pread, readlink...)."""
+            data = outs[0]
+            if type(data) is StoredRange:
+                length = _put_stored(scratch, DATA_AT, data)
+            else:
+                length = _put_bytes(scratch, DATA_AT, data)
+            pack_slots(scratch, SLOTS_AT, length, *outs[1:])
+            return length
+        return encode_data
 
     def encode(scratch: bytearray, outs: tuple[Any, ...]) -> int:
         slots = []
@@ -154,23 +184,18 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
                     cursor += EVENT_SIZE
                 slots.append(len(value))
             elif type(value) is StoredRange and not stored:  # JS reads it (reply)
-                length = min(len(value), DATA_AT + DATA_SIZE - cursor)
-                position = value.position
-                PACK_STORED(scratch, STORED_AT, length, value.number(), cursor - DATA_AT,
-                            position & 0xFFFFFFFF, position >> 32)
+                length = _put_stored(scratch, cursor, value)
                 stored = True
                 cursor += length
                 slots.append(length)
-            else:  # buf_out, iovs_out: bytes; strings: NUL-terminated copies
-                if kind == "strings":
-                    data = b"".join(item + b"\0" for item in value)
-                else:
-                    data = bytes(value) if type(value) is StoredRange else value
-                length = min(len(data), DATA_AT + DATA_SIZE - cursor)
-                with memoryview(scratch) as view, memoryview(data) as source:
-                    view[cursor:cursor + length] = source[:length]  # one plain copy
+            elif kind == "strings":  # NUL-terminated copies
+                cursor += _put_bytes(scratch, cursor, b"".join(item + b"\0" for item in value))
+                slots.append(len(value))
+            else:  # buf_out, iovs_out: bytes (a second stored range read here)
+                length = _put_bytes(scratch, cursor,
+                                    bytes(value) if type(value) is StoredRange else value)
                 cursor += length
-                slots.append(len(value) if kind == "strings" else length)
+                slots.append(length)
         pack_slots(scratch, SLOTS_AT, *slots)
         return cursor - DATA_AT
     return encode
