@@ -26,13 +26,13 @@ and returns its length (JS copies it back), or -1 when there is no reply now (pa
 `bridge.deliver` follows later; or the process ended). Python never touches guest memory:
 the process worker checked and gathered every guest range.
 
-File reads skip Python's copies: while a call whose outs are iovs_out runs (fd_read,
-fd_pread, receives), the root's storage answers reads of file data with a StoredRange
-(fs/opfs.py) instead of bytes; the encoder writes the range's place in the data area,
-driver file number and position into scratch's STORED_* header words (channel.js), and
-JS reads those bytes from OPFS straight into the process's channel as it copies the rest
-of the reply. A reply withheld from a stopped process is kept as bytes (scratch serves
-other calls meanwhile), its range read at once.
+File reads skip Python's copies: while the handler of a call whose outs are iovs_out
+runs (fd_read, fd_pread, receives), the root's storage answers reads of file data with
+a StoredRange (fs/opfs.py) instead of bytes; the encoder writes the range's place in
+the data area, driver file number and position into scratch's STORED_* header words
+(channel.js), and JS reads those bytes from OPFS straight into the process's channel as
+it copies the rest of the reply. A reply withheld from a stopped process is kept as
+bytes (scratch serves other calls meanwhile), its range read at once.
 
 Clocks and randomness use the C library, which Emscripten implements with
 performance.now(), Date.now() and crypto.getRandomValues(); timers are one JS
@@ -60,7 +60,7 @@ from ..file import OpenFile
 from ..fs.opfs import OPFSStorage, StoredRange
 from ..fs.persistent import PersistentFS
 from ..fs.unpack import regular_files, unpack
-from ..kernel import Kernel
+from ..kernel import Handler, Kernel
 from ..proc import RUNNING, Process
 
 # kernel/channel.js
@@ -204,9 +204,21 @@ def _encoder(call: table.Syscall) -> Callable[[bytearray, tuple[Any, ...]], int]
 DECODERS = [_decoder(call) for call in table.SYSCALLS]
 ENCODERS = [_encoder(call) for call in table.SYSCALLS]
 # Calls whose file reads may answer with stored ranges: their result goes straight into
-# the reply, and they read nothing else.
+# the reply (at once, or through Guest.reply when parked), and they read nothing else.
 STORED_RANGE_CALLS = frozenset(call.number for call in table.SYSCALLS
                                if any(view.kind == "iovs_out" for view in call.outs))
+
+
+def _with_stored_ranges(handler: Handler, storage: OPFSStorage) -> Handler:
+    """`handler` run with `storage` answering file reads with stored ranges (a wrapper,
+    so that no other call pays for the switch)."""
+    def run(kernel: Kernel, process: Process, *args: Any) -> tuple[Any, ...]:
+        storage.lazy_reads = True
+        try:
+            return handler(kernel, process, *args)
+        finally:
+            storage.lazy_reads = False
+    return run
 
 
 class Guest:
@@ -239,6 +251,9 @@ class BrowserSystem:
         self.storage = storage
         self.root = PersistentFS(1, self.realtime_ns, self.storage)
         self.kernel = Kernel(self, self.root)
+        handlers = self.kernel.handlers
+        for number in STORED_RANGE_CALLS:  # in place: the kernel's own list
+            handlers[number] = _with_stored_ranges(handlers[number], storage)
         # A syscall costs about 10 us here (0.6 natively): pipes as large as the
         # channel's data area, so a 1 MiB write to an empty pipe is one call.
         self.kernel.pipefs.pipe_capacity = DATA_SIZE
@@ -376,8 +391,6 @@ class BrowserSystem:
             return NO_REPLY
         decoder = DECODERS[number]
         guest = process.host_data
-        storage = self.storage
-        storage.lazy_reads = number in STORED_RANGE_CALLS
         try:
             result = self.submit(process, number, decoder(scratch) if decoder else (),
                                  guest.reply)
@@ -386,8 +399,6 @@ class BrowserSystem:
             return NO_REPLY
         except ProcessExec:
             return NO_REPLY
-        finally:
-            storage.lazy_reads = False
         if result is None:
             guest.number = number
             return NO_REPLY
