@@ -201,13 +201,14 @@ class WorkerSizes:
     spawns: int
     pipe_bytes: int
     file_bytes: int
+    read_bytes: int  # bytes read from the file of file_bytes, from its start again at its end
     cpu_rounds: int
 
 
 WORKER_FULL = WorkerSizes(repeats=5, null_calls=20_000, spawns=40, pipe_bytes=200 << 20,
-                          file_bytes=64 << 20, cpu_rounds=20_000)
+                          file_bytes=64 << 20, read_bytes=512 << 20, cpu_rounds=20_000)
 WORKER_QUICK = WorkerSizes(repeats=1, null_calls=2_000, spawns=10, pipe_bytes=16 << 20,
-                           file_bytes=8 << 20, cpu_rounds=2_000)
+                           file_bytes=8 << 20, read_bytes=16 << 20, cpu_rounds=2_000)
 GUEST_PROGRAMS = ("browser_bench", "cpu_bound")
 # Runs a wasm32-wasi module bare in the page (no Wasmux: a minimal WASI in JS, other
 # imports answer ENOSYS) `times` times; returns [stdout of the last run, median ms of
@@ -284,8 +285,9 @@ spawn+exit: a C program spawning /bench/exit_zero and waiting, median; baseline:
   module instantiated and run bare in the page;
 pipe: browser_bench source | browser_bench sink, 1 MiB calls, timed by the sink; baseline:
   JS copy of 1 MiB buffers in the kernel worker;
-file write/read: 1 MiB calls on / (write includes close, a sync point); baseline: raw
-  OPFS sync access handle, 1 MiB calls, in the kernel worker, same run;
+file write/read: 1 MiB calls on / (write: a 64 MiB file, close included, a sync point;
+  read: 512 MiB of it, from its start again at its end); baseline: raw OPFS sync access
+  handle, the same sizes and 1 MiB calls, in the kernel worker, same run;
 CPU-bound: bench/programs/cpu_bound.c inside Wasmux vs the same module bare in the page."""
 
 
@@ -349,11 +351,11 @@ def worker_rows(bench: BrowserBench, settings: Settings) -> list[Row]:
                                    "/bench/browser_bench sink", "mb_per_s"))
             sample("copy", browser_session.test_op(page, "copy", bytes=sizes.pipe_bytes,
                                                    chunk=1 << 20))
-            for mode in ("write", "read"):
-                sample(mode, _figure(page, f"/bench/browser_bench {mode} /bench.dat "
-                                     f"{sizes.file_bytes}", "mb_per_s"))
+            for mode, size in (("write", sizes.file_bytes), ("read", sizes.read_bytes)):
+                sample(mode, _figure(page, f"/bench/browser_bench {mode} /bench.dat {size}",
+                                     "mb_per_s"))
             raw = browser_session.test_op(page, "opfsRaw", bytes=sizes.file_bytes,
-                                          chunk=1 << 20)
+                                          chunk=1 << 20, reads=sizes.read_bytes)
             sample("raw write", raw["write"])
             sample("raw read", raw["read"])
             browser_session.run_command(page, "rm /bench.dat")

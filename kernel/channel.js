@@ -23,12 +23,22 @@ export const STORED_LENGTH = 6;  // its length in bytes, 0 when the reply has no
 export const STORED_FILE = 7;    // the driver's number of the file (OPFSDriver.readInto)
 export const STORED_OFFSET = 8;  // where it goes, from the start of the data area
 export const STORED_AT = 9;      // its position in the file: low word, then high word
+// A process whose memory is shared (modules.js shareMemory) names the iovecs of a call's
+// first out when it is iovs_out (fd_read, fd_pread, the receives); the kernel worker may
+// then read a stored range straight into those buffers and say so in DIRECT, and the
+// process worker skips copying that out from the data area (which it leaves unwritten).
+export const IOVS_POINTER = 11;  // request: guest address of the iovec array
+export const IOVS_COUNT = 12;    // request: its length, 0 when the call has no such out
+export const DIRECT = 13;        // reply: bytes of that out already in guest memory, or 0
 
 export const IDLE = 0;
 export const REQUEST = 1;
 export const REPLY = 2;
 export const SERVING = 3;
 export const EXITED = -2;        // the process ended during the call: unwind the guest
+
+// Where a module rewritten by modules.js shareMemory imports its (shared) memory from.
+export const MEMORY_IMPORT = ["wasmux", "memory"];
 
 export const HEADER_BYTES = 64;
 export const SLOT_COUNT = 16;

@@ -21,8 +21,9 @@
 // gets {type:"missing", features} at once.
 
 import {
-  DATA_OFFSET, ERRNO, EXITED, IDLE, IN_LENGTH, NUMBER, REPLY, REQUEST, SERVING, SIGNAL,
-  STATE, STORED_AT, STORED_FILE, STORED_LENGTH, STORED_OFFSET, newChannel,
+  DATA_OFFSET, DIRECT, ERRNO, EXITED, IDLE, IN_LENGTH, IOVS_COUNT, IOVS_POINTER, NUMBER,
+  REPLY, REQUEST, SERVING, SIGNAL, STATE, STORED_AT, STORED_FILE, STORED_LENGTH,
+  STORED_OFFSET, newChannel,
 } from "./channel.js";
 import {
   collectGarbageInTests, held, listEntries, openStore, readJSON, wasmuxDirectory, wipeStore,
@@ -57,7 +58,10 @@ const modules = new ModuleCache();
 const pool = [];                 // idle process worker entries
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
-const testContext = { system: () => system, answeredInJS, wasmux: null, install: null };
+const counters = { directReads: 0 };  // replies whose stored range went into guest memory
+const testContext = {
+  system: () => system, answeredInJS, counters, wasmux: null, install: null,
+};
 
 onmessage = (event) => {
   const message = event.data;
@@ -309,7 +313,8 @@ async function readBody(stream, total, stage) {
 // --- process workers and the syscall pump ---
 
 // A process worker and its channel (kept across the processes it runs):
-// {worker, channel, header, bytes, pid, ended, unwinding, unwindTimer}.
+// {worker, channel, header, bytes, pid, memory, ended, unwinding, unwindTimer}; memory:
+// the running process's shared WebAssembly.Memory, or null (modules.js).
 function startWorker() {
   const worker = new Worker(new URL("process-worker.js", import.meta.url), { type: "module" });
   const channel = newChannel();
@@ -317,7 +322,7 @@ function startWorker() {
     worker, channel,
     header: new Int32Array(channel, 0, 16),
     bytes: new Uint8Array(channel),
-    pid: 0, ended: false, unwinding: false, unwindTimer: null,
+    pid: 0, memory: null, ended: false, unwinding: false, unwindTimer: null,
   };
   worker.onmessage = (event) => onProcessMessage(entry, event.data);
   worker.onerror = (event) => console.error("wasmux: process worker error", event.message);
@@ -355,16 +360,26 @@ function onProcessMessage(entry, message) {
 // The bridge hosts/pyodide.py calls (see its module docstring).
 const bridge = {
   start(pid, key, moduleBytes) {
-    const module = modules.get(key, moduleBytes ?? undefined);
-    if (typeof module === "string") return module;
+    const compiled = modules.get(key, moduleBytes ?? undefined);
+    if (typeof compiled === "string") return compiled;
+    let memory = null;
+    if (compiled.memory !== null) {
+      try {
+        memory = new WebAssembly.Memory({ ...compiled.memory, shared: true });
+      } catch (error) {
+        return `its memory could not be allocated: ${error.message}`;
+      }
+    }
     const entry = pool.shift() ?? startWorker();
     scheduleRefill();
     Atomics.store(entry.header, STATE, IDLE);
     entry.pid = pid;
+    entry.memory = memory;
     entry.ended = false;
     processes.set(pid, entry);
     entry.worker.postMessage({
-      type: "run", pid, module, channel: entry.channel, doorbell: doorbell.buffer,
+      type: "run", pid, module: compiled.module, memory, channel: entry.channel,
+      doorbell: doorbell.buffer,
     });
     return "";
   },
@@ -374,6 +389,7 @@ const bridge = {
     const entry = processes.get(pid);
     if (entry === undefined) return;
     processes.delete(pid);
+    entry.memory = null;
     const state = Atomics.load(entry.header, STATE);
     if (!entry.ended && state !== REQUEST && state !== SERVING) {
       entry.worker.terminate();
@@ -434,23 +450,65 @@ function pythonCaller(pyodide, proxy) {
 
 // Copy a reply (header from ERRNO on, slots, data) from scratch into the channel and
 // wake the process. A stored range in the reply (bytes of a file, hosts/pyodide.py) is
-// read from OPFS straight into the channel's data area instead of copied from scratch.
+// read from OPFS instead of copied from scratch: straight into the buffers of the
+// process's read when its memory is shared and the range is that read's out (DIRECT),
+// else into the channel's data area.
 function reply(process, length) {
   const source = scratchBytes();
   const target = process.bytes;
+  const header = process.header;
   const stored = scratchWords[STORED_LENGTH];
   if (stored === 0) {
     target.set(source.subarray(4 * ERRNO, length), 4 * ERRNO);
+    header[DIRECT] = 0;
   } else {
-    const start = DATA_OFFSET + scratchWords[STORED_OFFSET];
+    const offset = scratchWords[STORED_OFFSET];
+    const start = DATA_OFFSET + offset;
     const end = start + stored;
+    const file = scratchWords[STORED_FILE];
     const at = scratchWords[STORED_AT + 1] * 2 ** 32 + (scratchWords[STORED_AT] >>> 0);
+    // Before the copy below overwrites the request's words.
+    const buffers = offset === 0 ? guestBuffers(process, stored) : null;
     target.set(source.subarray(4 * ERRNO, start), 4 * ERRNO);
-    store.readInto(scratchWords[STORED_FILE], at, target.subarray(start, end));
+    if (buffers === null) {
+      store.readInto(file, at, target.subarray(start, end));
+      header[DIRECT] = 0;
+    } else {
+      let position = at;
+      for (const buffer of buffers) {
+        store.readInto(file, position, buffer);
+        position += buffer.length;
+      }
+      header[DIRECT] = stored;
+      counters.directReads++;
+    }
     if (end < length) target.set(source.subarray(end, length), end);
   }
-  Atomics.store(process.header, STATE, REPLY);
-  Atomics.notify(process.header, STATE);
+  Atomics.store(header, STATE, REPLY);
+  Atomics.notify(header, STATE);
+}
+
+// Views of the process's guest memory covering the first `length` bytes of the buffers
+// its request named (IOVS_*), or null: no shared memory, no iovecs, or any of them out
+// of the memory (the process worker checked them; this does not rely on it).
+function guestBuffers(process, length) {
+  const header = process.header;
+  const count = header[IOVS_COUNT];
+  if (process.memory === null || count <= 0) return null;
+  const memory = process.memory.buffer;
+  const pointer = header[IOVS_POINTER] >>> 0;
+  if (pointer + 8 * count > memory.byteLength) return null;
+  const words = new DataView(memory, pointer, 8 * count);
+  const buffers = [];
+  let remaining = length;
+  for (let index = 0; index < count && remaining > 0; index++) {
+    const address = words.getUint32(8 * index, true);
+    const size = Math.min(words.getUint32(8 * index + 4, true), remaining);
+    if (address + size > memory.byteLength) return null;
+    if (size > 0) buffers.push(new Uint8Array(memory, address, size));
+    remaining -= size;
+  }
+  return remaining === 0 ? buffers : null;
 }
 
 // Serve every posted request; runs whenever the doorbell rings.
@@ -462,6 +520,7 @@ function serveAll() {
     if (answeredInJS.size > 0 && answeredInJS.has(header[NUMBER])) {
       header[ERRNO] = 0;
       header[SIGNAL] = 0;
+      header[DIRECT] = 0;
       Atomics.store(header, STATE, REPLY);
       Atomics.notify(header, STATE);
       continue;

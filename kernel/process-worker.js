@@ -10,7 +10,9 @@
 // and scatters the outs into guest memory.
 //
 // Protocol with the kernel worker (postMessage):
-//   in:  {type:"run", pid, module: WebAssembly.Module, channel, doorbell}
+//   in:  {type:"run", pid, module: WebAssembly.Module, memory, channel, doorbell}
+//        memory: the shared WebAssembly.Memory the module imports as MEMORY_IMPORT
+//        (modules.js), or null when the module defines its own
 //   out: {type:"ended", pid, signal, message}   guest returned (signal 0, exit 0) or
 //        trapped (signal per TRAP_SIGNALS); an exit made through proc_exit, a kill or
 //        a fatal signal is recorded by the kernel, which answers a call in flight with
@@ -20,8 +22,8 @@
 
 import { LAYOUTS, SYSCALLS } from "./abi.gen.js";
 import {
-  DATA_OFFSET, DATA_SIZE, ERRNO, EXITED, IN_LENGTH, NUMBER, REPLY, REQUEST, SIGNAL,
-  SLOTS_OFFSET, SLOT_COUNT, STATE,
+  DATA_OFFSET, DATA_SIZE, DIRECT, ERRNO, EXITED, IN_LENGTH, IOVS_COUNT, IOVS_POINTER,
+  MEMORY_IMPORT, NUMBER, REPLY, REQUEST, SIGNAL, SLOTS_OFFSET, SLOT_COUNT, STATE,
 } from "./channel.js";
 
 const EFAULT = 21;
@@ -58,6 +60,7 @@ class EncodingFault extends Error {}
 
 let channel = null;       // this process's channel views
 let memory = null;        // the guest's WebAssembly.Memory
+let shared = false;       // it is shared with the kernel worker (reads may land directly)
 let bytes = null;         // Uint8Array over guest memory (renewed when it grows)
 let view = null;          // DataView over guest memory
 let exportsOfGuest = null;
@@ -132,7 +135,8 @@ function perform(number, types, ins, outs, args, noreturn) {
       if (cursor + length > DATA_SIZE) throw new Fault();
       const source = memoryBytes.subarray(pointer, pointer + length);
       if (kind === "path") {
-        try { utf8.decode(source); } catch { throw new EncodingFault(); }
+        // slice: TextDecoder refuses views of shared memory
+        try { utf8.decode(shared ? source.slice() : source); } catch { throw new EncodingFault(); }
       }
       data.set(source, cursor);
       cursor += length;
@@ -175,6 +179,13 @@ function perform(number, types, ins, outs, args, noreturn) {
     else if (kind === "events" && subs) check(pointer, EVENT_SIZE * (args[subs.at[1]] >>> 0));
   }
   const header = channel.header;
+  const first = outs[0];
+  if (shared && first !== undefined && first.kind === "iovs_out") {
+    header[IOVS_POINTER] = args[first.at[0]];
+    header[IOVS_COUNT] = args[first.at[1]];
+  } else {
+    header[IOVS_COUNT] = 0;
+  }
   header[NUMBER] = number;
   header[IN_LENGTH] = cursor;
   Atomics.store(header, STATE, REQUEST);
@@ -197,14 +208,15 @@ function perform(number, types, ins, outs, args, noreturn) {
     if (signal !== 0) deliver(signal);
     return perform(number, types, ins, outs, args, noreturn);
   }
-  if (errno === 0) scatter(outs, args, slots, data);
+  if (errno === 0) scatter(outs, args, slots, data, header[DIRECT]);
   if (signal !== 0) deliver(signal);
   return errno;
 }
 
 // Write the reply's outs into guest memory (ranges were checked before the call, but
-// memory may have grown meanwhile: views are re-read).
-function scatter(outs, args, slots, data) {
+// memory may have grown meanwhile: views are re-read). `direct`: bytes of the first out
+// (iovs_out) the kernel worker already wrote into guest memory (channel.js DIRECT).
+function scatter(outs, args, slots, data, direct) {
   const memoryBytes = guest();
   let cursor = 0;
   for (let index = 0; index < outs.length; index++) {
@@ -222,6 +234,8 @@ function scatter(outs, args, slots, data) {
       const capacity = kind === "buf_out" ? Math.min(length, args[at[1]] >>> 0) : length;
       memoryBytes.set(data.subarray(cursor, cursor + capacity), pointer);
       cursor += length;
+    } else if (kind === "iovs_out" && index === 0 && direct !== 0) {
+      cursor += Number(value);
     } else if (kind === "iovs_out") {
       let remaining = Number(value);
       for (const [address, length] of iovecs(pointer, args[at[1]] >>> 0)) {
@@ -284,7 +298,7 @@ function signalOf(error) {
 
 // Run one process; the worker is reusable afterwards. The kernel worker recycles it
 // (posts the next "run") once it said "idle", or terminates it.
-function run({ pid, module, channel: buffer, doorbell }) {
+function run({ pid, module, memory: sharedMemory, channel: buffer, doorbell }) {
   channel = {
     header: new Int32Array(buffer, 0, SLOTS_OFFSET / 4),
     slots: new BigInt64Array(buffer, SLOTS_OFFSET, SLOT_COUNT),
@@ -292,11 +306,17 @@ function run({ pid, module, channel: buffer, doorbell }) {
     doorbell: new Int32Array(doorbell),
   };
   ended = false;
+  shared = sharedMemory !== null && sharedMemory !== undefined;
+  let imports = IMPORTS;
+  if (shared) {
+    const [space, name] = MEMORY_IMPORT;
+    imports = { ...IMPORTS, [space]: { ...IMPORTS[space], [name]: sharedMemory } };
+  }
   let signal = 0;
   let message = "";
   try {
     // Synchronous: a Worker may instantiate any module at once (no task hop).
-    const instance = new WebAssembly.Instance(module, IMPORTS);
+    const instance = new WebAssembly.Instance(module, imports);
     exportsOfGuest = instance.exports;
     memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new Error("the module exports no memory");
@@ -307,6 +327,7 @@ function run({ pid, module, channel: buffer, doorbell }) {
   }
   if (signal !== null && !ended) postMessage({ type: "ended", pid, signal, message });
   channel = memory = bytes = view = exportsOfGuest = null;
+  shared = false;
   postMessage({ type: "idle" });
 }
 

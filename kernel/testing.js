@@ -11,8 +11,12 @@
 //   answerInJS {numbers: [..]}      answer these syscall numbers in JS (errno 0, no outs)
 //                                   instead of the Python kernel: the baseline of the null
 //                                   syscall benchmark, same channel and pump
-//   opfsRaw {bytes, chunk}          raw OPFS sync access handle throughput in this
-//                                   worker: {write, read} in MB/s (write includes flush)
+//   counters {}                     the kernel worker's counters: {directReads} (replies
+//                                   read from OPFS straight into guest memory)
+//   opfsRaw {bytes, chunk, reads}   raw OPFS sync access handle throughput in this
+//                                   worker: {write, read} in MB/s, writing a file of
+//                                   `bytes` (flush included), then reading `reads` bytes
+//                                   (default `bytes`) of it, from its start at its end
 //   copy {bytes, chunk}             JS copy throughput between two buffers, MB/s
 
 import { held } from "./drivers/opfs.js";
@@ -32,12 +36,15 @@ const OPS = {
   install({ archive }, kernel) {
     return kernel.install(archive);
   },
+  counters(message, kernel) {
+    return { ...kernel.counters };
+  },
   answerInJS({ numbers }, kernel) {
     kernel.answeredInJS.clear();
     for (const number of numbers) kernel.answeredInJS.add(number);
     return numbers.length;
   },
-  async opfsRaw({ bytes, chunk }, kernel) {
+  async opfsRaw({ bytes, chunk, reads = bytes }, kernel) {
     const file = await kernel.wasmux.getFileHandle(RAW_FILE, { create: true });
     const handle = await held(file, (opened) => opened.createSyncAccessHandle());
     const data = new Uint8Array(chunk).fill(120);
@@ -48,8 +55,8 @@ const OPS = {
       handle.flush();
       const write = bytes / ((performance.now() - start) / 1e3) / 1e6;
       start = performance.now();
-      for (let done = 0; done < bytes; done += chunk) handle.read(data, { at: done });
-      const read = bytes / ((performance.now() - start) / 1e3) / 1e6;
+      for (let done = 0; done < reads; done += chunk) handle.read(data, { at: done % bytes });
+      const read = reads / ((performance.now() - start) / 1e3) / 1e6;
       return { write, read };
     } finally {
       handle.close();

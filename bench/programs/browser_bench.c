@@ -5,7 +5,8 @@
  *   source BYTES        write BYTES of zeros to stdout in 1 MiB calls
  *   sink                read stdin to EOF in 1 MiB calls, from the first byte -> mb_per_s
  *   write PATH BYTES    create PATH, write BYTES in 1 MiB calls, close -> mb_per_s
- *   read PATH BYTES     read BYTES of PATH in 1 MiB calls     -> mb_per_s
+ *   read PATH BYTES     read BYTES of PATH in 1 MiB calls, from its start again
+ *                       at its end (BYTES may exceed its size) -> mb_per_s
  * Spawn uses the raw wasmux calls (no libwasmux needed). */
 #include <fcntl.h>
 #include <stdint.h>
@@ -109,6 +110,11 @@ int main(int argc, char **argv) {
         for (long long done = 0; done < total;) {
             size_t want = total - done < CHUNK ? (size_t)(total - done) : CHUNK;
             ssize_t moved = writing ? write(fd, buffer, want) : read(fd, buffer, want);
+            if (moved == 0 && !writing && done > 0) {  /* end of file: read it again */
+                if (lseek(fd, 0, SEEK_SET) != 0)
+                    return 4;
+                continue;
+            }
             if (moved <= 0)
                 return 4;
             done += moved;

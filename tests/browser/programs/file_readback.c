@@ -5,7 +5,8 @@
  *   check PATH BYTES [ROUNDS] read PATH back ROUNDS times (default 1): 1 MiB reads to
  *                             EOF, reads of odd sizes, preads at odd offsets and across
  *                             EOF, readv over three buffers, reads through a dup, one
- *                             read into a 3 MiB buffer    -> "ok checked N bytes in M reads"
+ *                             read into a 3 MiB buffer, one into memory grown since the
+ *                             process started             -> "ok checked N bytes in M reads"
  * Any difference prints "mismatch ..." and exits 1. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -119,6 +120,17 @@ static void check(const char *path, long long size) {
     if (got <= 0 || got > (ssize_t)sizeof buffer || got > size - 17)
         fail("large read", 17, got, sizeof buffer);
     verify(buffer, 17, got);
+
+    /* into memory the process grew after it started (beyond its initial memory) */
+    unsigned char *grown = malloc(48 * MIB);
+    if (grown == NULL)
+        fail("malloc", 0, 0, 48 * MIB);
+    got = pread(fd, grown + 47 * MIB, MIB, 99);
+    reads++;
+    if (got != expected_count(99, size, MIB))
+        fail("pread into grown memory", 99, got, expected_count(99, size, MIB));
+    verify(grown + 47 * MIB, 99, got);
+    free(grown);
     close((int)copy);
     close(fd);
 }
