@@ -42,6 +42,7 @@ const POOL_MAX = 6;              // idle workers kept, recycled ones included
 const REFILL_DELAY_MS = 200;
 const UNWIND_LIMIT_MS = 2000;    // an ended process's worker must be idle by then
 const DOWNLOAD_ATTEMPTS = 3;
+const EIO = 29;                  // WASI errno: a stored range OPFS failed to read
 const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
 const SPARE_MARGIN = 8;          // spare OPFS files beyond an archive's, for the journal
 
@@ -60,7 +61,8 @@ let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
 const counters = { directReads: 0 };  // replies whose stored range went into guest memory
 const testContext = {
-  system: () => system, answeredInJS, counters, wasmux: null, install: null,
+  system: () => system, store: () => store, answeredInJS, counters, wasmux: null,
+  install: null,
 };
 
 onmessage = (event) => {
@@ -452,7 +454,8 @@ function pythonCaller(pyodide, proxy) {
 // wake the process. A stored range in the reply (bytes of a file, hosts/pyodide.py) is
 // read from OPFS instead of copied from scratch: straight into the buffers of the
 // process's read when its memory is shared and the range is that read's out (DIRECT),
-// else into the channel's data area.
+// else into the channel's data area. When OPFS fails that read, the call fails with EIO
+// (the file's offset has moved past the range, as after a failed read on Linux).
 function reply(process, length) {
   const source = scratchBytes();
   const target = process.bytes;
@@ -470,17 +473,23 @@ function reply(process, length) {
     // Before the copy below overwrites the request's words.
     const buffers = offset === 0 ? guestBuffers(process, stored) : null;
     target.set(source.subarray(4 * ERRNO, start), 4 * ERRNO);
-    if (buffers === null) {
-      store.readInto(file, at, target.subarray(start, end));
-      header[DIRECT] = 0;
-    } else {
-      let position = at;
-      for (const buffer of buffers) {
-        store.readInto(file, position, buffer);
-        position += buffer.length;
+    header[DIRECT] = 0;
+    try {
+      if (buffers === null) {
+        store.readInto(file, at, target.subarray(start, end));
+      } else {
+        let position = at;
+        for (const buffer of buffers) {
+          store.readInto(file, position, buffer);
+          position += buffer.length;
+        }
+        header[DIRECT] = stored;
+        counters.directReads++;
       }
-      header[DIRECT] = stored;
-      counters.directReads++;
+    } catch (error) {
+      console.error(`wasmux: pid ${process.pid}: a file's bytes could not be read from OPFS`, error);
+      header[ERRNO] = EIO;
+      header[DIRECT] = 0;
     }
     if (end < length) target.set(source.subarray(end, length), end);
   }

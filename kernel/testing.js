@@ -13,6 +13,9 @@
 //                                   syscall benchmark, same channel and pump
 //   counters {}                     the kernel worker's counters: {directReads} (replies
 //                                   read from OPFS straight into guest memory)
+//   failStoredReads {count}         the next `count` reads of stored ranges (file bytes
+//                                   read from OPFS for a reply) throw, as a failing
+//                                   disk would
 //   opfsRaw {bytes, chunk, reads}   raw OPFS sync access handle throughput in this
 //                                   worker: {write, read} in MB/s, writing a file of
 //                                   `bytes` (flush included), then reading `reads` bytes
@@ -35,6 +38,20 @@ export async function handle(message, kernel) {
 const OPS = {
   install({ archive }, kernel) {
     return kernel.install(archive);
+  },
+  failStoredReads({ count }, kernel) {
+    const store = kernel.store();
+    let left = count;
+    const readInto = store.readInto;
+    store.readInto = function (...args) {
+      if (left <= 0) {
+        delete store.readInto;  // back to the driver's own method
+        return readInto.apply(this, args);
+      }
+      left--;
+      throw new DOMException("injected by failStoredReads", "InvalidStateError");
+    };
+    return count;
   },
   counters(message, kernel) {
     return { ...kernel.counters };

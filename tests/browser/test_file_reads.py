@@ -12,6 +12,7 @@ with ^Z and continued with fg still gets the right bytes (its reply was withheld
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import sys
 import tarfile
@@ -75,6 +76,12 @@ def shell(playwright: Playwright, built_site: build_site.Result, site_url: str,
         context.close()
 
 
+def _pattern_md5(size: int) -> str:
+    """The md5 of file_readback.c's pattern over `size` bytes."""
+    data = bytes((p * 7 + (p >> 8) * 13 + (p >> 16)) & 0xFF for p in range(size))
+    return hashlib.md5(data).hexdigest()
+
+
 def run(page: Page, command: str) -> str:
     return browser_session.run_command(page, command, timeout_ms=COMMAND_MS)
 
@@ -109,3 +116,11 @@ def test_a_reader_stopped_and_continued_gets_the_right_bytes(shell: Page) -> Non
     assert "ok checked" not in stopped, stopped  # stopped halfway
     output = run(shell, "fg; echo status $?")
     assert output.endswith(f"ok checked {40 * CHECKED} bytes in {40 * READS} reads\nstatus 0"), output
+
+
+def test_a_read_opfs_fails_is_eio_and_the_system_goes_on(shell: Page) -> None:
+    browser_session.test_op(shell, "failStoredReads", count=1)
+    output = run(shell, "cat /readback.dat > /dev/null; echo status $?")
+    assert output == "cat: read error: I/O error\nstatus 1", output
+    assert run(shell, "md5sum /readback.dat") == f"{_pattern_md5(SIZE)}  /readback.dat"
+    assert run(shell, f"/tests/file_readback check /readback.dat {SIZE}").startswith("ok checked")
