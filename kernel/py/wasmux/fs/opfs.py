@@ -22,8 +22,8 @@ Stored ranges: while `lazy_reads` is on, an object read returns a StoredRange (w
 driver file, from where, how many bytes) instead of the bytes. The Pyodide host turns
 it on only while it runs a call whose outs are iovs_out (fd_read, fd_pread, receives):
 such a call's result goes straight into its reply, and the kernel worker then reads the
-range from OPFS straight into the calling process's channel, with no copy through
-Python. Everything else (exec loading a module, the journal, tests) gets bytes, and
+range from OPFS straight into the calling process's buffers (its memory is shared with
+the kernel worker) or else its channel, with no copy through Python. Everything else (exec loading a module, the journal, tests) gets bytes, and
 bytes(range) reads a range here (a reply withheld from a stopped process).
 
 When the pool is empty, creating a `data.*` object parks the syscall (WouldBlock on

@@ -30,8 +30,9 @@ File reads skip Python's copies: while the handler of a call whose outs are iovs
 runs (fd_read, fd_pread, receives), the root's storage answers reads of file data with
 a StoredRange (fs/opfs.py) instead of bytes; the encoder writes the range's place in
 the data area, driver file number and position into scratch's STORED_* header words
-(channel.js), and JS reads those bytes from OPFS straight into the process's channel as
-it copies the rest of the reply. A reply withheld from a stopped process is kept as
+(channel.js), and JS reads those bytes from OPFS straight into the process's buffers
+(its memory is shared with the kernel worker, kernel/modules.js) or else into its
+channel, as it copies the rest of the reply. A reply withheld from a stopped process is kept as
 bytes (scratch serves other calls meanwhile), its range read at once.
 
 Clocks and randomness use the C library, which Emscripten implements with
