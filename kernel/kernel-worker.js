@@ -39,6 +39,7 @@ const WHEELS_DIRECTORY = "wheels/";
 const LOCK_NAME = "wasmux-opfs-root";
 const POOL_SIZE = 2;             // fresh process workers kept ready
 const POOL_MAX = 6;              // idle workers kept, recycled ones included
+const RETIRE_WAIT_MS = 500;      // newMemory: how long the retired workers may take to go
 const REFILL_DELAY_MS = 200;
 const UNWIND_LIMIT_MS = 2000;    // an ended process's worker must be idle by then
 const DOWNLOAD_ATTEMPTS = 3;
@@ -367,7 +368,7 @@ const bridge = {
     let memory = null;
     if (compiled.memory !== null) {
       try {
-        memory = new WebAssembly.Memory({ ...compiled.memory, shared: true });
+        memory = newMemory(compiled.memory);
       } catch (error) {
         return `its memory could not be allocated: ${error.message}`;
       }
@@ -416,6 +417,34 @@ const bridge = {
     post({ type: "output", data }, [data.buffer]);
   },
 };
+
+// A process's shared memory. A renderer holds about 120 wasm memories at once (each
+// reserves 10 GiB of address space), and the memory of an ended process is freed only
+// once both the kernel worker and the process worker that ran it collected it: an idle,
+// reused process worker may not collect for hundreds of processes. When V8 has no room
+// left (after collecting this worker's garbage itself), the idle workers are retired,
+// which frees what they hold once they are gone: this worker waits for that (blocking,
+// in steps of 10 ms), at most RETIRE_WAIT_MS.
+function newMemory(limits) {
+  const descriptor = { ...limits, shared: true };
+  try {
+    return new WebAssembly.Memory(descriptor);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    console.info(`wasmux: no room for a process's memory: retiring ${pool.length} idle workers`);
+    for (const idle of pool.splice(0)) idle.worker.terminate();
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let waited = 0; waited < RETIRE_WAIT_MS; waited += 10) {
+      Atomics.wait(pause, 0, 0, 10);
+      try {
+        return new WebAssembly.Memory(descriptor);
+      } catch (again) {
+        if (!(again instanceof RangeError)) throw again;
+      }
+    }
+    throw error;
+  }
+}
 
 // The view of scratch, acquired again when Pyodide's memory grew (the old one is then
 // detached: zero length).

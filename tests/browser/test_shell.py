@@ -89,6 +89,16 @@ def test_pipes_and_command_substitution(shell: Page) -> None:
         == "words=3 last=3"
 
 
+def test_a_long_loop_of_short_processes_keeps_working(shell: Page) -> None:
+    """More processes than the renderer has room for wasm memories at once (about 120:
+    those of ended processes are freed only as their workers collect them or go, see
+    kernel-worker.js newMemory); without that, spawns failed after about 850-1400."""
+    loop = "i=0; while [ $i -lt 2500 ]; do /bin/true || echo failed $i; i=$((i+1)); done"
+    assert browser_session.run_command(shell, f"{loop}; echo ran $i",
+                                       timeout_ms=120_000) == "ran 2500"
+    assert run(shell, "echo still here | wc -c") == "11"
+
+
 def test_ctrl_c_interrupts_a_foreground_sleep(shell: Page) -> None:
     browser_session.type_keys(shell, "sleep 10")
     time.sleep(0.5)
