@@ -61,8 +61,9 @@ const pool = [];                 // idle process worker entries
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
 const counters = { directReads: 0 };  // replies whose stored range went into guest memory
+const switches = { directReads: true };  // test only: off, stored ranges go through channels
 const testContext = {
-  system: () => system, store: () => store, answeredInJS, counters, wasmux: null,
+  system: () => system, store: () => store, answeredInJS, counters, switches, wasmux: null,
   install: null,
 };
 
@@ -532,7 +533,7 @@ function reply(process, length) {
 function guestBuffers(process, length) {
   const header = process.header;
   const count = header[IOVS_COUNT];
-  if (process.memory === null || count <= 0) return null;
+  if (process.memory === null || count <= 0 || !switches.directReads) return null;
   const memory = process.memory.buffer;
   const pointer = header[IOVS_POINTER] >>> 0;
   if (pointer + 8 * count > memory.byteLength) return null;

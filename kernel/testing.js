@@ -13,6 +13,8 @@
 //                                   syscall benchmark, same channel and pump
 //   counters {}                     the kernel worker's counters: {directReads} (replies
 //                                   read from OPFS straight into guest memory)
+//   directReads {enabled}           off: stored ranges are read into the channel (the
+//                                   path of processes whose memory is not shared)
 //   failStoredReads {count}         the next `count` reads of stored ranges (file bytes
 //                                   read from OPFS for a reply) throw, as a failing
 //                                   disk would
@@ -52,6 +54,10 @@ const OPS = {
       throw new DOMException("injected by failStoredReads", "InvalidStateError");
     };
     return count;
+  },
+  directReads({ enabled }, kernel) {
+    kernel.switches.directReads = enabled;
+    return enabled;
   },
   counters(message, kernel) {
     return { ...kernel.counters };

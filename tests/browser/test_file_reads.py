@@ -5,7 +5,8 @@ written in the VM reads back byte for byte in 1 MiB reads, odd sizes, at odd off
 across and past its end, through readv, a dup, a buffer larger than the channel and
 memory grown after the process started (tests/browser/programs/file_readback.c checks
 every byte against the pattern it wrote), and the reads did go straight into guest
-memory; BusyBox tools agree with a copy on tmpfs (no stored ranges); and a reader stopped
+memory; the same through the channel (the path of a process whose memory is not
+shared); BusyBox tools agree with a copy on tmpfs (no stored ranges); and a reader stopped
 with ^Z and continued with fg still gets the right bytes (its reply was withheld).
 """
 
@@ -93,6 +94,19 @@ def test_every_read_shape_returns_the_written_bytes(shell: Page) -> None:
     # Every read that returned bytes of the file (all but the 3 at or past its end) went
     # from OPFS straight into the process's memory.
     assert browser_session.test_op(shell, "counters")["directReads"] - before >= READS - 3
+
+
+def test_reads_through_the_channel_return_the_written_bytes(shell: Page) -> None:
+    """The path of a process whose memory is not shared (modules.js could not rewrite
+    its module): the stored range is read into the channel, then copied."""
+    browser_session.test_op(shell, "directReads", enabled=False)
+    try:
+        before = browser_session.test_op(shell, "counters")["directReads"]
+        output = run(shell, f"/tests/file_readback check /readback.dat {SIZE}; echo status $?")
+        assert output == f"ok checked {CHECKED} bytes in {READS} reads\nstatus 0"
+        assert browser_session.test_op(shell, "counters")["directReads"] == before
+    finally:
+        browser_session.test_op(shell, "directReads", enabled=True)
 
 
 def test_tools_agree_with_a_copy_on_tmpfs(shell: Page) -> None:
