@@ -10,7 +10,8 @@
 // (files it lacks come from the network and are stored) and deletes the old caches; the
 // rest of the new deployment is precached in the background. Everything else is
 // cache-first from the current cache (stored with the isolation headers, so a cached
-// response goes back as is and the browser streams it), except requests made with
+// response goes back as is and the browser streams it; vendor/pyodide/ is stored as the
+// network sent it, see AS_SENT), except requests made with
 // cache: "no-store" (the kernel worker's rootfs download, so a corrupt copy is never
 // kept and a retry reaches the server): network only, nothing stored. Offline, the
 // current cache answers everything.
@@ -22,6 +23,12 @@ const SCOPE = new URL("./", self.location.href);
 const SITE_JSON = new URL("site.json", SCOPE).href;
 const INDEX_HTML = new URL("index.html", SCOPE).href;
 const REFRESH_REUSE_MS = 5000;
+// Stored and handed out as the network sent them: Chromium gives the V8 code cache of a
+// cached script only to a response it did not construct, and pyodide.asm.mjs (1.25 MB)
+// costs about 100 ms of a warm boot to compile without one. These files are same-origin
+// subresources of the kernel worker (no isolation headers needed; workers do not share
+// the page's in-memory cache, which the no-cache of `isolated` keeps fresh).
+const AS_SENT = new URL("vendor/pyodide/", SCOPE).href;
 let lastRefresh = null;  // {at, cache}: the last network check of site.json
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -108,7 +115,7 @@ async function precache(manifest) {
     const url = new URL(path, SCOPE).href;
     if (await cache.match(url)) return;
     const response = await fetch(url, { cache: "no-cache" });
-    if (response.ok) await cache.put(url, isolated(response));
+    if (response.ok) await cache.put(url, asStored(url, response));
   }));
 }
 
@@ -172,12 +179,20 @@ async function cacheFirst(event) {
   const cached = cache && (await cache.match(request));
   // Stored with the isolation headers: handed out as is, so the browser streams it
   // from the cache itself (a copy made here would pass every byte through this worker).
-  if (cached) return cached.headers.has("Cross-Origin-Embedder-Policy") ? cached : isolated(cached);
-  const response = isolated(await fetch(request.url, { cache: "no-cache" }));
+  if (cached) {
+    return request.url.startsWith(AS_SENT) || cached.headers.has("Cross-Origin-Embedder-Policy")
+      ? cached : isolated(cached);
+  }
+  const response = asStored(request.url, await fetch(request.url, { cache: "no-cache" }));
   if (cache && response.ok && response.status === 200) {
     event.waitUntil(cache.put(request.url, response.clone()).catch(() => {}));
   }
   return response;
+}
+
+// `response` as the cache keeps it and hands it out: as sent under AS_SENT, else isolated.
+function asStored(href, response) {
+  return href.startsWith(AS_SENT) ? response : isolated(response);
 }
 
 // A copy of `response` carrying the cross-origin isolation headers, and Cache-Control:
