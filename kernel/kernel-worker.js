@@ -10,7 +10,8 @@
 //      snapshot; Pyodide: restored from that snapshot when its name has site.json's
 //      snapshot key, else from the site's snapshot (stored once booted); else loaded,
 //      micropip installs the kernel wheel offline, and a snapshot is made (stored too)
-//   1. take the exclusive Web Lock of the OPFS root (else {type:"locked"})
+//   1. take the exclusive Web Lock of the OPFS root, waiting up to LOCK_WAIT_MS for a
+//      reloaded page's old worker to go (else {type:"locked"})
 //   2. wipe when asked; open the OPFS store (and, on first boot, download
 //      rootfs.tar.gz with progress and check its sha256, retrying when wrong) while
 //      Pyodide loads; mount the root (hosts/pyodide.py)
@@ -37,6 +38,7 @@ const SITE = new URL("../", import.meta.url);
 const PYODIDE_DIRECTORY = "vendor/pyodide/";
 const WHEELS_DIRECTORY = "wheels/";
 const LOCK_NAME = "wasmux-opfs-root";
+const LOCK_WAIT_MS = 3000;       // takeLock: how long another kernel worker may keep it
 const POOL_SIZE = 2;             // fresh process workers kept ready
 const POOL_MAX = 6;              // idle workers kept, recycled ones included
 const RETIRE_WAIT_MS = 500;      // newMemory: how long the retired workers may take to go
@@ -99,13 +101,15 @@ function progress(stage, loaded = 0, total = 0) {
   post({ type: "progress", stage, loaded, total });
 }
 
-// Take the exclusive lock of the OPFS root for the life of this worker.
+// Take the exclusive lock of the OPFS root for the life of this worker; false when
+// another kernel worker keeps it for LOCK_WAIT_MS (another tab runs Wasmux). A reload's
+// new kernel worker may start before the old one is gone: it waits for the lock.
 function takeLock() {
   return new Promise((resolve) => {
-    navigator.locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => {
-      resolve(lock !== null);
-      return lock === null ? undefined : new Promise(() => {});
-    });
+    navigator.locks.request(LOCK_NAME, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
+      resolve(true);
+      return new Promise(() => {});
+    }).catch(() => resolve(false));
   });
 }
 

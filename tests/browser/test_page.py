@@ -1,5 +1,6 @@
 """The page: cross-origin isolation through sw.js on a server without COOP/COEP headers,
-clear messages for missing browser features, boot progress, ?wipe."""
+clear messages for missing browser features, boot progress, ?wipe, a second tab told
+that Wasmux runs in another (the first one unharmed)."""
 
 from __future__ import annotations
 
@@ -78,3 +79,21 @@ def test_wipe_parameter_wipes_storage(site_page: Page, site_url: str, needs_kern
     assert dialogs and "Wipe" in dialogs[0]
     assert "wipe" not in site_page.url
     assert "No such file" in browser_session.run_command(site_page, "cat /wipe-marker")
+
+
+def test_a_second_tab_is_told_wasmux_runs_elsewhere(site_page: Page, site_url: str,
+                                                    needs_kernel: None,
+                                                    needs_rootfs: None) -> None:
+    site_page.goto(site_url)
+    browser_session.wait_for_prompt(site_page, timeout_ms=120_000)
+    browser_session.run_command(site_page, "echo first > /tab-marker")
+    second = site_page.context.new_page()
+    second.goto(site_url)
+    second.wait_for_function("window.wasmux?.message", timeout=60_000)
+    assert second.evaluate("window.wasmux.message") == (
+        "Wasmux is already running in another tab of this site. Close that tab, then "
+        "reload this one.")
+    assert not second.evaluate("window.wasmux.ready")
+    assert browser_session.run_command(site_page, "cat /tab-marker") == "first"
+    second.close()
+
