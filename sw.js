@@ -177,8 +177,9 @@ async function cacheFirst(event) {
   const version = await currentVersion();
   const cache = version && (await caches.open(cacheName(version)));
   const cached = cache && (await cache.match(request));
-  // Stored with the isolation headers: handed out as is, so the browser streams it
-  // from the cache itself (a copy made here would pass every byte through this worker).
+  // Stored with the isolation headers (or as sent, under AS_SENT): handed out as is, so
+  // the browser streams it from the cache itself (a copy made here would pass every byte
+  // through this worker).
   if (cached) {
     return request.url.startsWith(AS_SENT) || cached.headers.has("Cross-Origin-Embedder-Policy")
       ? cached : isolated(cached);
