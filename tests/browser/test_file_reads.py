@@ -121,15 +121,23 @@ def test_tools_agree_with_a_copy_on_tmpfs(shell: Page) -> None:
 
 
 def test_a_reader_stopped_and_continued_gets_the_right_bytes(shell: Page) -> None:
+    # ^Z as soon as the reader has done one whole check, not after a fixed sleep: direct
+    # reads made 40 checks finish within CI's one second (a44250d).
+    rounds = 200
     before = browser_session.buffer_text(shell).rstrip("\n").count("\n")
-    browser_session.type_keys(shell, f"/tests/file_readback check /readback.dat {SIZE} 40")
-    time.sleep(1.0)
+    reads_before = browser_session.test_op(shell, "counters")["directReads"]
+    browser_session.type_keys(shell, f"/tests/file_readback check /readback.dat {SIZE} {rounds}")
+    deadline = time.monotonic() + COMMAND_MS / 1000
+    while browser_session.test_op(shell, "counters")["directReads"] < reads_before + READS:
+        assert time.monotonic() < deadline, "the reader never started reading"
+        time.sleep(0.01)
     shell.keyboard.press("Control+z")
     browser_session.wait_for_prompt(shell, timeout_ms=10_000)
     stopped = "\n".join(browser_session.buffer_text(shell).rstrip("\n").split("\n")[before:])
     assert "ok checked" not in stopped, stopped  # stopped halfway
     output = run(shell, "fg; echo status $?")
-    assert output.endswith(f"ok checked {40 * CHECKED} bytes in {40 * READS} reads\nstatus 0"), output
+    expected = f"ok checked {rounds * CHECKED} bytes in {rounds * READS} reads\nstatus 0"
+    assert output.endswith(expected), output
 
 
 def test_a_read_opfs_fails_is_eio_and_the_system_goes_on(shell: Page) -> None:
