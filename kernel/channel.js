@@ -30,6 +30,9 @@ export const STORED_AT = 9;      // its position in the file: low word, then hig
 export const IOVS_POINTER = 11;  // request: guest address of the iovec array
 export const IOVS_COUNT = 12;    // request: its length, 0 when the call has no such out
 export const DIRECT = 13;        // reply: bytes of that out already in guest memory, or 0
+// Kernel worker only (its scratch copy): the request's data area was not copied, its
+// data is still in the channel (a large write, hosts/pyodide.py `_later_ins`).
+export const DATA_LATER = 14;
 
 export const IDLE = 0;
 export const REQUEST = 1;

@@ -22,13 +22,13 @@
 // gets {type:"missing", features} at once.
 
 import {
-  DATA_OFFSET, DIRECT, ERRNO, EXITED, IDLE, IN_LENGTH, IOVS_COUNT, IOVS_POINTER, NUMBER,
-  REPLY, REQUEST, SERVING, SIGNAL, STATE, STORED_AT, STORED_FILE, STORED_LENGTH,
+  DATA_LATER, DATA_OFFSET, DIRECT, ERRNO, EXITED, IDLE, IN_LENGTH, IOVS_COUNT, IOVS_POINTER,
+  NUMBER, REPLY, REQUEST, SERVING, SIGNAL, STATE, STORED_AT, STORED_FILE, STORED_LENGTH,
   STORED_OFFSET, newChannel,
 } from "./channel.js";
 import {
-  collectGarbageInTests, held, listEntries, openStore, readJSON, wasmuxDirectory, wipeStore,
-  writeFile,
+  FAILED as OPFS_FAILED, collectGarbageInTests, held, listEntries, openStore, readJSON,
+  wasmuxDirectory, wipeStore, writeFile,
 } from "./drivers/opfs.js";
 import { KERNEL_HOST, checkSnapshot, installKernel, makeSnapshot } from "./kernel-snapshot.js";
 import { ModuleCache } from "./modules.js";
@@ -48,12 +48,14 @@ const DOWNLOAD_ATTEMPTS = 3;
 const EIO = 29;                  // WASI errno: a stored range OPFS failed to read
 const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
 const SPARE_MARGIN = 8;          // spare OPFS files beyond an archive's, for the journal
+const LATER_MIN = 64 * 1024;     // serveAll: writes this large leave their data in the channel
 
 let system = null;               // the Python BrowserSystem (PyProxy)
 let store = null;                // the OPFSDriver of the root (stored ranges of replies)
 let serve = null;                // () => system.serve() (see pythonCaller)
 let scratch = null;              // PyBuffer over system.scratch
 let scratchWords = null;         // Int32Array over its header
+let laterCalls = new Set();      // hosts/pyodide.py LATER_CALL_NUMBERS (large writes)
 const pendingInput = [];
 let consoleSize = null;           // {rows, cols} of the page's terminal
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
@@ -62,7 +64,9 @@ const modules = new ModuleCache();
 const pool = [];                 // idle process worker entries
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
-const counters = { directReads: 0 };  // replies whose stored range went into guest memory
+// directReads: replies whose stored range went into guest memory; channelWrites: writes
+// into OPFS straight from a channel (bridge.write_channel)
+const counters = { directReads: 0, channelWrites: 0 };
 const switches = { directReads: true };  // test only: off, stored ranges go through channels
 const testContext = {
   system: () => system, store: () => store, answeredInJS, counters, switches, wasmux: null,
@@ -391,6 +395,18 @@ const bridge = {
     });
     return "";
   },
+  // hosts/pyodide.py, for a request whose data was left in the channel (DATA_LATER).
+  request_data(pid) {
+    const process = processes.get(pid);
+    const end = DATA_OFFSET + process.header[IN_LENGTH];
+    scratchBytes().set(process.bytes.subarray(DATA_OFFSET, end), DATA_OFFSET);
+  },
+  write_channel(pid, number, at, length) {
+    const process = processes.get(pid);
+    if (process === undefined) return OPFS_FAILED;
+    counters.channelWrites++;
+    return store.writeFrom(number, at, process.bytes.subarray(DATA_OFFSET, DATA_OFFSET + length));
+  },
   // The process is gone: a worker waiting for a reply (or whose guest returned) is
   // answered EXITED, unwinds and comes back to the pool; one computing is terminated.
   terminate(pid) {
@@ -568,9 +584,14 @@ function serveAll() {
       Atomics.notify(header, STATE);
       continue;
     }
+    // The data of a large write stays in the channel: Python has it copied
+    // (bridge.request_data) only when its target is not a file of the root.
     const bytes = scratchBytes();
-    bytes.set(process.bytes.subarray(4, DATA_OFFSET + header[IN_LENGTH]), 4);
+    const inLength = header[IN_LENGTH];
+    const later = inLength >= LATER_MIN && laterCalls.has(header[NUMBER]);
+    bytes.set(process.bytes.subarray(4, DATA_OFFSET + (later ? 0 : inLength)), 4);
     scratchWords[0] = pid;
+    scratchWords[DATA_LATER] = later ? 1 : 0;
     const length = serve();
     if (length >= 0 && processes.get(pid) === process) reply(process, length);
   }
@@ -666,6 +687,7 @@ async function boot({ wipe = false, quota = null, test = false, cols = 0, rows =
   await driver.refill();
   system = host.boot(bridge, storage);
   serve = pythonCaller(pyodide, system.serve);
+  laterCalls = new Set(host.LATER_CALL_NUMBERS.toJs());
   testContext.install = installArchive;
   // Unpacking is synchronous and cannot wait for new OPFS files: as many spares as the
   // archive has files (`files`, else counted) are made first.

@@ -11,8 +11,10 @@
 //   answerInJS {numbers: [..]}      answer these syscall numbers in JS (errno 0, no outs)
 //                                   instead of the Python kernel: the baseline of the null
 //                                   syscall benchmark, same channel and pump
-//   counters {}                     the kernel worker's counters: {directReads} (replies
-//                                   read from OPFS straight into guest memory)
+//   counters {}                     the kernel worker's counters: {directReads (replies
+//                                   read from OPFS straight into guest memory),
+//                                   channelWrites (writes into OPFS straight from a
+//                                   process's channel)}
 //   directReads {enabled}           off: stored ranges are read into the channel (the
 //                                   path of processes whose memory is not shared)
 //   failStoredReads {count}         the next `count` reads of stored ranges (file bytes

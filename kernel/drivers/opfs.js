@@ -50,7 +50,7 @@ export function collectGarbageInTests() {
 }
 const SPARE_TARGET = 8;
 const QUOTA_EXCEEDED = -1;
-const FAILED = -2;
+export const FAILED = -2;  // a failure of write() and writeFrom() other than the quota
 
 export class OPFSDriver {
   constructor(directory) {
@@ -165,6 +165,17 @@ export class OPFSDriver {
   readInto(number, at, target) {
     const count = this.handles.get(`o.${number}`).read(target, { at });
     if (count < target.length) target.fill(0, count);
+  }
+
+  // For kernel-worker.js, not fs/opfs.py: write `source` (a view of a process's channel,
+  // the data of its write request) into the file numbered `number` from `at`; write()'s
+  // answers.
+  writeFrom(number, at, source) {
+    try {
+      return this.handles.get(`o.${number}`).write(source, { at });
+    } catch (error) {
+      return failure(error);
+    }
   }
 
   write(file, at, size) {

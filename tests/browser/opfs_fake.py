@@ -1,6 +1,7 @@
 """A fake of kernel/drivers/opfs.js for testing fs/opfs.py on CPython: files are
-bytearrays, spares are created on request, flushes are counted; `read_into` stands for
-the kernel worker's read of a stored range (OPFSDriver.readInto)."""
+bytearrays, spares are created on request, flushes are counted; `read_into` and
+`write_from` stand for the kernel worker's read of a stored range and write from a
+channel (OPFSDriver.readInto and writeFrom)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class FakeOPFSDriver:
         self.next = 0
         self.quota = quota
         self.io = bytearray()
+        self.fail_writes_from: list[int] = []
 
     def attach(self, io: bytearray) -> None:
         self.io = io
@@ -66,13 +68,23 @@ class FakeOPFSDriver:
         return len(data)
 
     def write(self, file: str, at: int, size: int) -> int:
+        return self._write(file, at, self.io[:size])
+
+    def write_from(self, number: int, at: int, data: bytes | memoryview) -> int:
+        """OPFSDriver.writeFrom: `data` (a process's channel) into the file numbered
+        `number`; `fail_writes_from` codes are answered first, one per call."""
+        if self.fail_writes_from:
+            return self.fail_writes_from.pop(0)
+        return self._write(f"o.{number}", at, data)
+
+    def _write(self, file: str, at: int, data: bytes | memoryview) -> int:
         content = self.contents[file]
-        if not self._fits(file, max(len(content), at + size)):
+        if not self._fits(file, max(len(content), at + len(data))):
             return -1
         if at > len(content):
             content.extend(bytes(at - len(content)))
-        content[at:at + size] = self.io[:size]
-        return size
+        content[at:at + len(data)] = data
+        return len(data)
 
     def truncate(self, file: str, size: int) -> int:
         if not self._fits(file, size):

@@ -6,8 +6,9 @@ across and past its end, through readv, a dup, a buffer larger than the channel 
 memory grown after the process started (tests/browser/programs/file_readback.c checks
 every byte against the pattern it wrote), and the reads did go straight into guest
 memory; the same through the channel (the path of a process whose memory is not
-shared); BusyBox tools agree with a copy on tmpfs (no stored ranges); and a reader stopped
-with ^Z and continued with fg still gets the right bytes (its reply was withheld).
+shared); BusyBox tools agree with a copy on tmpfs (no stored ranges); a reader stopped
+with ^Z and continued with fg still gets the right bytes (its reply was withheld); and
+large writes go into OPFS straight from the writer's channel, every byte landing.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MIB = 1 << 20
 # into grown memory (1 MiB).
 CHECKED = 2 * SIZE + (1 + MIB + 3 + 777_777 + 1000 + 1) + (MIB - 23) + 100 + MIB + MIB
 READS = 32  # per check
+LATER_MIN = 64 * 1024  # kernel-worker.js: writes this large go from the channel
 
 
 def _archive(name: str, data: bytes) -> str:
@@ -107,6 +109,31 @@ def test_reads_through_the_channel_return_the_written_bytes(shell: Page) -> None
         assert browser_session.test_op(shell, "counters")["directReads"] == before
     finally:
         browser_session.test_op(shell, "directReads", enabled=True)
+
+
+def _large_writes(size: int) -> int:
+    """How many of file_readback.c's writes of a `size`-byte file are of 64 KiB or more
+    (steps of 1 MiB + 7, 65521, 3 and 1 MiB - 9 bytes, each write at most 1 MiB)."""
+    steps, done, step, large = (MIB + 7, 65521, 3, MIB - 9), 0, 0, 0
+    while done < size:
+        count = min(steps[step % 4], size - done)
+        large += count // MIB + (count % MIB >= LATER_MIN)
+        done += count
+        step += 1
+    return large
+
+
+def test_large_writes_go_to_opfs_from_the_channel(shell: Page) -> None:
+    """Writes of 64 KiB and more to a file of the root go into OPFS straight from the
+    writer's channel (kernel-worker.js bridge.write_channel), the smaller ones through
+    Python: the file has every byte, by the program's check and by md5sum."""
+    before = browser_session.test_op(shell, "counters")["channelWrites"]
+    assert run(shell, f"/tests/file_readback write /written.dat {SIZE}") == f"wrote {SIZE}"
+    written = browser_session.test_op(shell, "counters")["channelWrites"] - before
+    assert written == _large_writes(SIZE) == 5
+    assert run(shell, f"/tests/file_readback check /written.dat {SIZE}").startswith("ok checked")
+    assert run(shell, "md5sum /written.dat") == f"{_pattern_md5(SIZE)}  /written.dat"
+    run(shell, "rm /written.dat")
 
 
 def test_tools_agree_with_a_copy_on_tmpfs(shell: Page) -> None:

@@ -2,7 +2,9 @@
 `js` and `pyodide` modules, of kernel/drivers/opfs.js (opfs_fake.py) and of the kernel
 worker's side of the bridge (FakeKernelWorker below, which copies replies into a channel
 as kernel-worker.js `reply` does). Reads of files on the OPFS root must reach the
-channel through a stored range, not through scratch; everything else keeps its bytes."""
+channel through a stored range, not through scratch; everything else keeps its bytes.
+Large writes to files of the root go to OPFS from the channel (ChannelBytes), failures
+and a parked write included; large writes elsewhere have their data copied."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from wasmux.abi import table, wasi
 from wasmux.fdtable import Descriptor, FdTable
 from wasmux.file import OpenFile
+from wasmux.fs.opfs import RESERVE
 from wasmux.proc import Process
 from wasmux.signals import SIGCONT, SIGSTOP
 
@@ -28,6 +31,8 @@ NUMBERS = {call.name: call.number for call in table.SYSCALLS if call.module == t
 CALLS = {call.number: call for call in table.SYSCALLS}
 # kernel/channel.js
 IN_LENGTH_AT = 12
+LATER_AT = 56  # DATA_LATER
+LATER_MIN = 64 * 1024  # kernel-worker.js LATER_MIN
 STORED_AT = 24
 SLOTS_AT = 64
 DATA_AT = 192
@@ -44,11 +49,14 @@ class FakeKernelWorker:
     """The bridge kernel-worker.js gives the Pyodide host: a channel per process, and
     `reply` copying a reply from scratch into it (a stored range read from the driver)."""
 
-    def __init__(self, driver: FakeOPFSDriver) -> None:
+    def __init__(self, driver: FakeOPFSDriver, host: types.ModuleType) -> None:
         self.driver = driver
+        self.host = host
         self.system: Any = None
         self.channels: dict[int, bytearray] = {}
         self.stored_replies = 0  # replies that carried a stored range
+        self.channel_writes = 0  # write_channel calls
+        self.data_requests = 0  # request_data calls
 
     def start(self, pid: int, key: str, module: object) -> str:
         self.channels[pid] = bytearray(CHANNEL_BYTES)
@@ -63,6 +71,17 @@ class FakeKernelWorker:
 
     def output(self, data: bytes) -> None:
         pass
+
+    def request_data(self, pid: int) -> None:
+        self.data_requests += 1
+        channel = self.channels[pid]
+        (length,) = struct.unpack_from("<i", channel, IN_LENGTH_AT)
+        self.system.scratch[DATA_AT:DATA_AT + length] = channel[DATA_AT:DATA_AT + length]
+
+    def write_channel(self, pid: int, number: int, at: int, length: int) -> int:
+        self.channel_writes += 1
+        channel = memoryview(self.channels[pid])[DATA_AT:DATA_AT + length]
+        return self.driver.write_from(number, at, channel)
 
     def reply(self, pid: int, length: int) -> None:
         scratch = self.system.scratch
@@ -79,7 +98,8 @@ class FakeKernelWorker:
         channel[end:length] = scratch[end:length]
 
     def post(self, process: Process, name: str, *ins: int | bytes) -> int:
-        """Put a request in scratch as process-worker.js and serveAll do; serve's answer."""
+        """Put a request in scratch as process-worker.js and serveAll do (the data of a
+        large write left in the channel); serve's answer."""
         call = CALLS[NUMBERS[name]]
         scratch = self.system.scratch
         data = b""
@@ -92,7 +112,11 @@ class FakeKernelWorker:
                 struct.pack_into("<Q", scratch, SLOTS_AT + 8 * index, value)
         struct.pack_into("<ii", scratch, 0, process.pid, call.number)
         struct.pack_into("<i", scratch, IN_LENGTH_AT, len(data))
-        scratch[DATA_AT:DATA_AT + len(data)] = data
+        later = call.number in self.host.LATER_CALL_NUMBERS and len(data) >= LATER_MIN
+        struct.pack_into("<i", scratch, LATER_AT, int(later))
+        channel = self.channels[process.pid]
+        struct.pack_into("<i", channel, IN_LENGTH_AT, len(data))
+        (channel if later else scratch)[DATA_AT:DATA_AT + len(data)] = data
         return int(self.system.serve())
 
     def call(self, process: Process, name: str, *ins: int | bytes) -> tuple[int, bytes]:
@@ -131,7 +155,7 @@ def host() -> Iterator[types.ModuleType]:
 
 
 def boot(host: types.ModuleType, driver: FakeOPFSDriver) -> tuple[Any, FakeKernelWorker]:
-    worker = FakeKernelWorker(driver)
+    worker = FakeKernelWorker(driver, host)
     worker.system = host.boot(worker, host.open_storage(driver))
     return worker.system, worker
 
@@ -229,3 +253,72 @@ def test_a_reply_withheld_from_a_stopped_process_keeps_its_bytes(host: types.Mod
     channel = worker.channels[stopped.pid]
     (length,) = struct.unpack_from("<i", channel, 16)
     assert worker.answer(stopped, DATA_AT + length) == (0, pattern(0, 200_000))
+
+
+def spawn_writer(system: Any, path: str) -> Process:
+    """A process with `path` created (or emptied) and open for reading and writing as fd 4."""
+    vfs = system.kernel.vfs
+    fds = FdTable()
+    file = vfs.open(None, vfs.root, path, wasi.OFLAGS_CREAT | wasi.OFLAGS_TRUNC, True, True,
+                    True, 0, path)
+    fds.install_at(4, Descriptor(file, wasi.RIGHTS_ALL, wasi.RIGHTS_ALL))
+    return system.kernel.spawn(WASM_MAGIC, [b"writer"], [], fds)
+
+
+def test_large_writes_to_a_root_file_go_to_opfs_from_the_channel(host: types.ModuleType) -> None:
+    system, worker = boot(host, new_driver())
+    process = spawn_writer(system, "/written")
+    assert worker.call(process, "fd_write", 4, pattern(0, MIB))[0] == 0
+    assert worker.call(process, "fd_write", 4, pattern(MIB, 100_000))[0] == 0
+    assert worker.channel_writes == 2
+    assert worker.call(process, "fd_write", 4, pattern(MIB + 100_000, 1000))[0] == 0  # small
+    assert worker.call(process, "fd_pwrite", 4, pattern(5, LATER_MIN), 5)[0] == 0
+    assert worker.channel_writes == 3 and worker.data_requests == 0
+    assert system.kernel.processes.get(process.pid).fds.get(4).file.offset == MIB + 101_000
+    assert system.read_file("/written") == pattern(0, MIB + 101_000)
+    system.root.sync()  # and durable, through the same object
+    system, worker = boot(host, worker.driver.restart())
+    assert system.read_file("/written") == pattern(0, MIB + 101_000)
+
+
+def test_large_writes_elsewhere_are_copied_into_scratch(host: types.ModuleType) -> None:
+    system, worker = boot(host, new_driver())
+    process = spawn_writer(system, "/tmp/written")
+    assert worker.call(process, "fd_write", 4, pattern(0, 300_000))[0] == 0
+    assert worker.call(process, "fd_pwrite", 4, pattern(7, 200_000), 7)[0] == 0
+    assert (worker.channel_writes, worker.data_requests) == (0, 2)
+    assert system.read_file("/tmp/written") == pattern(0, 300_000)
+    assert worker.call(process, "fd_write", 99, pattern(0, 300_000))[0] == wasi.EBADF
+
+
+@pytest.mark.parametrize(("code", "errno"), [(-1, wasi.ENOSPC), (-2, wasi.EIO)])
+def test_a_channel_write_opfs_refuses_fails_and_changes_nothing(
+        host: types.ModuleType, code: int, errno: int) -> None:
+    driver = new_driver()
+    system, worker = boot(host, driver)
+    process = spawn_writer(system, "/written")
+    assert worker.call(process, "fd_write", 4, pattern(0, 100_000))[0] == 0
+    driver.fail_writes_from.append(code)  # as QuotaExceededError, or another failure
+    assert worker.call(process, "fd_write", 4, pattern(100_000, 200_000))[0] == errno
+    assert system.kernel.processes.get(process.pid).fds.get(4).file.offset == 100_000
+    assert system.read_file("/written") == pattern(0, 100_000)
+    assert worker.call(process, "fd_write", 4, pattern(100_000, 200_000))[0] == 0  # then works
+    assert system.read_file("/written") == pattern(0, 300_000)
+
+
+def test_a_large_write_parked_for_a_spare_file_writes_its_channel_later(
+        host: types.ModuleType) -> None:
+    """The data object is made at the first write; with only the journal's reserve of spare
+    files left, the call parks, and its data waits in the channel until the pool refills."""
+    driver = new_driver()
+    system, worker = boot(host, driver)
+    process = spawn_writer(system, "/written")
+    del driver.spares[RESERVE:]
+    assert worker.post(process, "fd_write", 4, pattern(0, 200_000)) == -1  # parked
+    assert worker.channel_writes == 0
+    driver.refill(8)
+    system.storage.spares_refilled()  # the retry replies through bridge.deliver
+    channel = worker.channels[process.pid]
+    assert struct.unpack_from("<i", channel, 8)[0] == 0  # errno
+    assert worker.channel_writes == 1
+    assert system.read_file("/written") == pattern(0, 200_000)

@@ -26,6 +26,11 @@ range from OPFS straight into the calling process's buffers (its memory is share
 the kernel worker) or else its channel, with no copy through Python. Everything else (exec loading a module, the journal, tests) gets bytes, and
 bytes(range) reads a range here (a reply withheld from a stopped process).
 
+Channel bytes, the other way: a large write to a file of the root (fd_write, fd_pwrite)
+reaches an object's write as a ChannelBytes, the bytes still in the writing process's
+channel, and the kernel worker writes them into the driver file from there (no copy
+through Python; hosts/pyodide.py decides, only for writes whose target is such a file).
+
 When the pool is empty, creating a `data.*` object parks the syscall (WouldBlock on
 `spares_ready`, woken when the driver refills); the last RESERVE spares are kept for
 the journal's own objects, whose creation cannot wait. Quota exhaustion
@@ -48,6 +53,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from typing import Any, cast
 
 from ..errors import WouldBlock
@@ -115,6 +121,32 @@ class StoredRange:
     def number(self) -> int:
         """The driver's number of the file (for OPFSDriver.readInto)."""
         return self.storage.number(self.file)
+
+
+class ChannelBytes:
+    """The `length` bytes a write request of process `pid` carries, left in its channel's
+    data area (see the module docstring): `write_into(number, at)` has the kernel worker
+    write them into the driver file numbered `number` from `at` and returns the count, or
+    the driver's failure code. Valid while that call is in flight (parked included: the
+    process waits, its channel untouched). Typed as the bytes it stands for: only a write
+    whose target is a file of the root gets one, and nothing on that path keeps it."""
+
+    __slots__ = ("length", "pid", "writer")
+
+    def __init__(self, writer: Callable[[int, int, int, int], int], pid: int,
+                 length: int) -> None:
+        self.writer = writer
+        self.pid = pid
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __repr__(self) -> str:
+        return f"ChannelBytes(pid {self.pid}, {self.length})"
+
+    def write_into(self, number: int, at: int) -> int:
+        return int(self.writer(self.pid, number, at, self.length))
 
 
 class OPFSObject:
@@ -253,20 +285,28 @@ class OPFSStorage:
         old_size = self.sizes[file]
         new_size = max(old_size, at + len(data))
         self._reserve(old_size, new_size)
+        if type(data) is ChannelBytes:
+            self._check_write(data.write_into(self.number(file), at), file, old_size, data)
+            self.sizes[file] = new_size
+            return
         view = memoryview(data)
         position = at
         limit = len(self.io)
         while view:
             step = min(len(view), limit)
             self.io[:step] = view[:step]
-            result = int(self.driver.write(file, position, step))
-            if result < 0:
-                if int(self.driver.size(file)) > old_size:
-                    self.driver.truncate(file, old_size)
-                self._fail(result, f"writing {len(data)} bytes")
+            self._check_write(int(self.driver.write(file, position, step)), file, old_size,
+                              data)
             view = view[step:]
             position += step
         self.sizes[file] = new_size
+
+    def _check_write(self, result: int, file: str, old_size: int, data: bytes) -> None:
+        """A failed write (result < 0) leaves the file at its old size and raises."""
+        if result < 0:
+            if int(self.driver.size(file)) > old_size:
+                self.driver.truncate(file, old_size)
+            self._fail(result, f"writing {len(data)} bytes")
 
     def truncate(self, file: str, size: int) -> None:
         self._reserve(self.sizes[file], size)

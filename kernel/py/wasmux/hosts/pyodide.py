@@ -14,6 +14,11 @@ imports the kernel, the ABI table and fs/opfs.py. kernel/kernel-worker.js create
                                process's channel (reading its stored range, if any)
                                and wake it
   bridge.output(bytes)         console output for the page (batched here)
+  bridge.request_data(pid)     copy the data area of that process's channel (its request
+                               being served) into scratch (DATA_LATER, below)
+  bridge.write_channel(pid, number, at, length) -> count, or the driver's failure code
+                               write the first `length` bytes of that data area into
+                               the driver file numbered `number` from `at`
 
 A stopped process (job control) gets no reply until it is continued; one computing
 when stopped runs on until its next syscall (a Worker cannot be paused).
@@ -35,6 +40,14 @@ the data area, driver file number and position into scratch's STORED_* header wo
 channel, as it copies the rest of the reply. A reply withheld from a stopped process is kept as
 bytes (scratch serves other calls meanwhile), its range read at once.
 
+Large writes, the other way: JS leaves the data of an fd_write or fd_pwrite of at least
+64 KiB in the channel and says so in scratch's DATA_LATER word. `serve` then looks at
+the target: a file of the root gets the data as ChannelBytes (fs/opfs.py), which the
+kernel worker writes into OPFS straight from the channel (bridge.write_channel); any
+other target has JS copy the data into scratch (bridge.request_data) and decodes it as
+usual. A 1 MiB write to the root thus skips three copies (into scratch, into bytes, into
+the storage's io buffer).
+
 Clocks and randomness use the C library, which Emscripten implements with
 performance.now(), Date.now() and crypto.getRandomValues(); timers are one JS
 setTimeout for the earliest kernel deadline.
@@ -49,7 +62,7 @@ import os
 import struct
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
@@ -58,8 +71,8 @@ from ..abi import table, wasi
 from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
-from ..fs.opfs import OPFSStorage, StoredRange
-from ..fs.persistent import PersistentFS
+from ..fs.opfs import ChannelBytes, OPFSStorage, StoredRange
+from ..fs.persistent import PersistentFile, PersistentFS
 from ..fs.unpack import regular_files, unpack
 from ..kernel import Handler, Kernel
 from ..proc import RUNNING, Process
@@ -67,6 +80,7 @@ from ..proc import RUNNING, Process
 # kernel/channel.js
 ERRNO_AT = 8  # then IN_LENGTH, OUT_LENGTH, SIGNAL words
 STORED_AT = 24  # STORED_LENGTH, STORED_FILE, STORED_OFFSET, STORED_AT (low, high) words
+LATER_AT = 56  # DATA_LATER: the request's data was left in the channel (a large write)
 SLOTS_AT = 64
 SLOT_COUNT = 16
 DATA_AT = SLOTS_AT + 8 * SLOT_COUNT
@@ -87,6 +101,7 @@ PACK_REPLY = struct.Struct("<iiii").pack_into
 PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
 UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
 UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # pid (JS wrote it), number (at 0)
+UNPACK_WORD = struct.Struct("<i").unpack_from
 PACK_STORED = struct.Struct("<iiiII").pack_into  # at STORED_AT: length, file, offset, at
 CLEAR_STORED = struct.Struct("<i").pack_into  # STORED_LENGTH 0: no stored range
 STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
@@ -208,6 +223,11 @@ ENCODERS = [_encoder(call) for call in table.SYSCALLS]
 # the reply (at once, or through Guest.reply when parked), and they read nothing else.
 STORED_RANGE_CALLS = frozenset(call.number for call in table.SYSCALLS
                                if any(view.kind == "iovs_out" for view in call.outs))
+# Writes whose data kernel-worker.js leaves in the channel when large (DATA_LATER): the
+# number of each and of its ins, fd and the data first (see BrowserSystem._later_ins).
+LATER_CALLS = {call.number: len(call.ins) for call in table.SYSCALLS
+               if call.module == table.WASI and call.name in ("fd_write", "fd_pwrite")}
+LATER_CALL_NUMBERS = tuple(LATER_CALLS)
 
 
 def _with_stored_ranges(handler: Handler, storage: OPFSStorage) -> Handler:
@@ -392,9 +412,12 @@ class BrowserSystem:
             return NO_REPLY
         decoder = DECODERS[number]
         guest = process.host_data
+        if UNPACK_WORD(scratch, LATER_AT)[0]:
+            ins = self._later_ins(process, number)
+        else:
+            ins = decoder(scratch) if decoder else ()
         try:
-            result = self.submit(process, number, decoder(scratch) if decoder else (),
-                                 guest.reply)
+            result = self.submit(process, number, ins, guest.reply)
         except ProcessExit:
             self.bridge.terminate(pid)
             return NO_REPLY
@@ -407,6 +430,20 @@ class BrowserSystem:
             self.withhold(guest, number, result[0], result[1])
             return NO_REPLY
         return self.encode(process, number, result[0], result[1])
+
+    def _later_ins(self, process: Process, number: int) -> tuple[Any, ...]:
+        """The ins of a large write whose data kernel-worker.js left in the channel
+        (DATA_LATER): when its target is a file of the root, the data as ChannelBytes,
+        which OPFSStorage.write has the kernel worker write into OPFS from the channel;
+        else the data is copied into scratch now and decoded as usual."""
+        fd, length, *rest = UNPACK_SLOTS[LATER_CALLS[number]](self.scratch, SLOTS_AT)
+        entry = process.fds.entries.get(fd)
+        if entry is not None and type(entry.file.inode) is PersistentFile \
+                and entry.file.inode.fs is self.root:
+            data = ChannelBytes(self.bridge.write_channel, process.pid, length)
+            return (fd, cast(bytes, data), *rest)
+        self.bridge.request_data(process.pid)
+        return cast(Callable[[bytearray], tuple[Any, ...]], DECODERS[number])(self.scratch)
 
     def encode(self, process: Process, number: int, errno: int, outs: tuple[Any, ...]) -> int:
         """Write a reply into scratch; returns how many bytes of scratch JS copies. A
