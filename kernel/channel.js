@@ -24,15 +24,23 @@ export const STORED_FILE = 7;    // the driver's number of the file (OPFSDriver.
 export const STORED_OFFSET = 8;  // where it goes, from the start of the data area
 export const STORED_AT = 9;      // its position in the file: low word, then high word
 // A process whose memory is shared (modules.js shareMemory) names the iovecs of a call's
-// first out when it is iovs_out (fd_read, fd_pread, the receives); the kernel worker may
+// first out when it is iovs_out (or of its ins, IN_GUEST below) (fd_read, fd_pread, the receives); the kernel worker may
 // then read a stored range straight into those buffers and say so in DIRECT, and the
 // process worker skips copying that out from the data area (which it leaves unwritten).
 export const IOVS_POINTER = 11;  // request: guest address of the iovec array
 export const IOVS_COUNT = 12;    // request: its length, 0 when the call has no such out
 export const DIRECT = 13;        // reply: bytes of that out already in guest memory, or 0
 // Kernel worker only (its scratch copy): the request's data area was not copied, its
-// data is still in the channel (a large write, hosts/pyodide.py `_later_ins`).
+// data is still in the channel or the guest's buffers (a large write, hosts/pyodide.py
+// `_later_ins`).
 export const DATA_LATER = 14;
+// A process whose memory is shared leaves the bytes of a large iovs_in (LATER_MIN or
+// more, when it is the call's only variable-length in: fd_write, fd_pwrite, sock_send)
+// in its own buffers: it names their iovecs in IOVS_POINTER and IOVS_COUNT, sets IN_GUEST
+// and counts them in IN_LENGTH, leaving the data area unwritten; the kernel worker takes
+// them from guest memory.
+export const IN_GUEST = 15;      // request: 1 when so, else 0
+export const LATER_MIN = 64 * 1024;
 
 export const IDLE = 0;
 export const REQUEST = 1;

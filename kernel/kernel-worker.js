@@ -22,9 +22,9 @@
 // gets {type:"missing", features} at once.
 
 import {
-  DATA_LATER, DATA_OFFSET, DIRECT, ERRNO, EXITED, IDLE, IN_LENGTH, IOVS_COUNT, IOVS_POINTER,
-  NUMBER, REPLY, REQUEST, SERVING, SIGNAL, STATE, STORED_AT, STORED_FILE, STORED_LENGTH,
-  STORED_OFFSET, newChannel,
+  DATA_LATER, DATA_OFFSET, DIRECT, ERRNO, EXITED, IDLE, IN_GUEST, IN_LENGTH, IOVS_COUNT,
+  IOVS_POINTER, LATER_MIN, NUMBER, REPLY, REQUEST, SERVING, SIGNAL, STATE, STORED_AT,
+  STORED_FILE, STORED_LENGTH, STORED_OFFSET, newChannel,
 } from "./channel.js";
 import {
   FAILED as OPFS_FAILED, collectGarbageInTests, held, listEntries, openStore, readJSON,
@@ -46,9 +46,9 @@ const REFILL_DELAY_MS = 200;
 const UNWIND_LIMIT_MS = 2000;    // an ended process's worker must be idle by then
 const DOWNLOAD_ATTEMPTS = 3;
 const EIO = 29;                  // WASI errno: a stored range OPFS failed to read
+const EFAULT = 21;               // WASI errno: a request's buffers outside guest memory
 const BOOT_MODULES_WINDOW_MS = 3000;  // boot modules: started before then or the first input
 const SPARE_MARGIN = 8;          // spare OPFS files beyond an archive's, for the journal
-const LATER_MIN = 64 * 1024;     // serveAll: writes this large leave their data in the channel
 
 let system = null;               // the Python BrowserSystem (PyProxy)
 let store = null;                // the OPFSDriver of the root (stored ranges of replies)
@@ -64,10 +64,13 @@ const modules = new ModuleCache();
 const pool = [];                 // idle process worker entries
 let testing = null;              // kernel/testing.js, when the page has ?test=1
 const answeredInJS = new Set();  // test only: syscall numbers answered without Python
-// directReads: replies whose stored range went into guest memory; channelWrites: writes
-// into OPFS straight from a channel (bridge.write_channel)
-const counters = { directReads: 0, channelWrites: 0 };
-const switches = { directReads: true };  // test only: off, stored ranges go through channels
+// directReads: replies whose stored range went into guest memory; directWrites: writes
+// into OPFS straight from a request's data (bridge.write_request), guestWrites those of
+// them from guest memory
+const counters = { directReads: 0, directWrites: 0, guestWrites: 0 };
+// Test only: off, stored ranges go through channels (directReads), large writes are
+// copied into them (guestIns)
+const switches = { directReads: true, guestIns: true };
 const testContext = {
   system: () => system, store: () => store, answeredInJS, counters, switches, wasmux: null,
   install: null,
@@ -391,21 +394,28 @@ const bridge = {
     processes.set(pid, entry);
     entry.worker.postMessage({
       type: "run", pid, module: compiled.module, memory, channel: entry.channel,
-      doorbell: doorbell.buffer,
+      doorbell: doorbell.buffer, guestIns: switches.guestIns,
     });
     return "";
   },
-  // hosts/pyodide.py, for a request whose data was left in the channel (DATA_LATER).
+  // hosts/pyodide.py, for a request whose data was left where it was (DATA_LATER): copy
+  // it into scratch after all, or write its first `length` bytes into OPFS from there.
   request_data(pid) {
-    const process = processes.get(pid);
-    const end = DATA_OFFSET + process.header[IN_LENGTH];
-    scratchBytes().set(process.bytes.subarray(DATA_OFFSET, end), DATA_OFFSET);
+    requestData(processes.get(pid));
   },
-  write_channel(pid, number, at, length) {
+  write_request(pid, number, at, length) {
     const process = processes.get(pid);
-    if (process === undefined) return OPFS_FAILED;
-    counters.channelWrites++;
-    return store.writeFrom(number, at, process.bytes.subarray(DATA_OFFSET, DATA_OFFSET + length));
+    const buffers = process === undefined ? null : requestBuffers(process, length);
+    if (buffers === null) return OPFS_FAILED;
+    counters.directWrites++;
+    if (process.header[IN_GUEST] === 1) counters.guestWrites++;
+    let position = at;
+    for (const buffer of buffers) {
+      const result = store.writeFrom(number, position, buffer);
+      if (result < 0) return result;
+      position += buffer.length;
+    }
+    return length;
   },
   // The process is gone: a worker waiting for a reply (or whose guest returned) is
   // answered EXITED, unwinds and comes back to the pool; one computing is terminated.
@@ -521,7 +531,7 @@ function reply(process, length) {
     const file = scratchWords[STORED_FILE];
     const at = scratchWords[STORED_AT + 1] * 2 ** 32 + (scratchWords[STORED_AT] >>> 0);
     // Before the copy below overwrites the request's words.
-    const buffers = offset === 0 ? guestBuffers(process, stored) : null;
+    const buffers = offset === 0 && switches.directReads ? guestBuffers(process, stored) : null;
     target.set(source.subarray(4 * ERRNO, start), 4 * ERRNO);
     header[DIRECT] = 0;
     try {
@@ -553,7 +563,7 @@ function reply(process, length) {
 function guestBuffers(process, length) {
   const header = process.header;
   const count = header[IOVS_COUNT];
-  if (process.memory === null || count <= 0 || !switches.directReads) return null;
+  if (process.memory === null || count <= 0) return null;
   const memory = process.memory.buffer;
   const pointer = header[IOVS_POINTER] >>> 0;
   if (pointer + 8 * count > memory.byteLength) return null;
@@ -570,6 +580,37 @@ function guestBuffers(process, length) {
   return remaining === 0 ? buffers : null;
 }
 
+// Answer `process`'s request with `errno` and no outs, without the kernel.
+function answer(process, errno) {
+  const header = process.header;
+  header[ERRNO] = errno;
+  header[SIGNAL] = 0;
+  header[DIRECT] = 0;
+  Atomics.store(header, STATE, REPLY);
+  Atomics.notify(header, STATE);
+}
+
+// Views of the data of `process`'s request, its first `length` bytes: the channel's data
+// area, or the guest's buffers when it left them there (IN_GUEST); null when those are
+// outside guest memory (see guestBuffers).
+function requestBuffers(process, length) {
+  if (process.header[IN_GUEST] !== 1) {
+    return [process.bytes.subarray(DATA_OFFSET, DATA_OFFSET + length)];
+  }
+  return guestBuffers(process, length);
+}
+
+// Copy the data of `process`'s request into scratch's data area (its buffers were
+// checked when it was posted, and guest memory only grows).
+function requestData(process) {
+  const target = scratchBytes();
+  let at = DATA_OFFSET;
+  for (const buffer of requestBuffers(process, process.header[IN_LENGTH]) ?? []) {
+    target.set(buffer, at);
+    at += buffer.length;
+  }
+}
+
 // Serve every posted request; runs whenever the doorbell rings.
 function serveAll() {
   for (const [pid, process] of processes) {
@@ -577,21 +618,23 @@ function serveAll() {
     if (Atomics.load(header, STATE) !== REQUEST) continue;
     header[STATE] = SERVING;
     if (answeredInJS.size > 0 && answeredInJS.has(header[NUMBER])) {
-      header[ERRNO] = 0;
-      header[SIGNAL] = 0;
-      header[DIRECT] = 0;
-      Atomics.store(header, STATE, REPLY);
-      Atomics.notify(header, STATE);
+      answer(process, 0);
       continue;
     }
-    // The data of a large write stays in the channel: Python has it copied
-    // (bridge.request_data) only when its target is not a file of the root.
-    const bytes = scratchBytes();
     const inLength = header[IN_LENGTH];
+    if (header[IN_GUEST] === 1 && requestBuffers(process, inLength) === null) {
+      answer(process, EFAULT);
+      continue;
+    }
+    // The data of a large write stays where it is (channel or guest memory): Python has
+    // it copied (bridge.request_data) only when its target is not a file of the root.
+    const bytes = scratchBytes();
     const later = inLength >= LATER_MIN && laterCalls.has(header[NUMBER]);
-    bytes.set(process.bytes.subarray(4, DATA_OFFSET + (later ? 0 : inLength)), 4);
+    const inChannel = !later && header[IN_GUEST] !== 1;  // the common case: one copy
+    bytes.set(process.bytes.subarray(4, DATA_OFFSET + (inChannel ? inLength : 0)), 4);
     scratchWords[0] = pid;
     scratchWords[DATA_LATER] = later ? 1 : 0;
+    if (!later && !inChannel) requestData(process);
     const length = serve();
     if (length >= 0 && processes.get(pid) === process) reply(process, length);
   }

@@ -10,9 +10,10 @@
 // and scatters the outs into guest memory.
 //
 // Protocol with the kernel worker (postMessage):
-//   in:  {type:"run", pid, module: WebAssembly.Module, memory, channel, doorbell}
+//   in:  {type:"run", pid, module: WebAssembly.Module, memory, channel, doorbell, guestIns}
 //        memory: the shared WebAssembly.Memory the module imports as MEMORY_IMPORT
-//        (modules.js), or null when the module defines its own
+//        (modules.js), or null when the module defines its own; guestIns: false has
+//        large writes copied into the channel even so (tests of that path)
 //   out: {type:"ended", pid, signal, message}   guest returned (signal 0, exit 0) or
 //        trapped (signal per TRAP_SIGNALS); an exit made through proc_exit, a kill or
 //        a fatal signal is recorded by the kernel, which answers a call in flight with
@@ -22,8 +23,9 @@
 
 import { LAYOUTS, SYSCALLS } from "./abi.gen.js";
 import {
-  DATA_OFFSET, DATA_SIZE, DIRECT, ERRNO, EXITED, IN_LENGTH, IOVS_COUNT, IOVS_POINTER,
-  MEMORY_IMPORT, NUMBER, REPLY, REQUEST, SIGNAL, SLOTS_OFFSET, SLOT_COUNT, STATE,
+  DATA_OFFSET, DATA_SIZE, DIRECT, ERRNO, EXITED, IN_GUEST, IN_LENGTH, IOVS_COUNT,
+  IOVS_POINTER, LATER_MIN, MEMORY_IMPORT, NUMBER, REPLY, REQUEST, SIGNAL, SLOTS_OFFSET,
+  SLOT_COUNT, STATE,
 } from "./channel.js";
 
 const EFAULT = 21;
@@ -36,6 +38,7 @@ const SIGSYS = 30;
 const IOVEC_SIZE = LAYOUTS.iovec.size;
 const SUBSCRIPTION_SIZE = LAYOUTS.subscription.size;
 const EVENT_SIZE = LAYOUTS.event.size;
+const DATA_KINDS = new Set(["path", "bytes", "iovs_in", "subs"]);  // ins using the data area
 
 // V8's trap messages -> the signal the native host reports for the same trap.
 const TRAP_SIGNALS = [
@@ -61,6 +64,7 @@ class EncodingFault extends Error {}
 let channel = null;       // this process's channel views
 let memory = null;        // the guest's WebAssembly.Memory
 let shared = false;       // it is shared with the kernel worker (reads may land directly)
+let guestIns = false;     // large iovs_in may stay in guest memory (channel.js IN_GUEST)
 let bytes = null;         // Uint8Array over guest memory (renewed when it grows)
 let view = null;          // DataView over guest memory
 let exportsOfGuest = null;
@@ -104,9 +108,12 @@ function signed(value, type) {
 // Build the import function of one syscall from its table entry.
 function makeImport(call) {
   const { number, types, ins, outs, noreturn } = call;
+  // Its only variable-length in is iovs_in: large ones may stay in guest memory (IN_GUEST).
+  const data = ins.filter(({ kind }) => DATA_KINDS.has(kind));
+  const soleIovs = data.length === 1 && data[0].kind === "iovs_in";
   return (...args) => {
     try {
-      return perform(number, types, ins, outs, args, noreturn);
+      return perform(number, types, ins, outs, args, noreturn, soleIovs);
     } catch (error) {
       if (error instanceof Fault) return EFAULT;
       if (error instanceof EncodingFault) return EILSEQ;
@@ -115,12 +122,14 @@ function makeImport(call) {
   };
 }
 
-function perform(number, types, ins, outs, args, noreturn) {
+function perform(number, types, ins, outs, args, noreturn, soleIovs) {
   if (ended) throw new ProcessEnded();
   const memoryBytes = guest();
   const data = channel.data;
   const slots = channel.slots;
+  const header = channel.header;
   let cursor = 0;
+  let inGuest = 0;
   // Ins: scalars into slots, variable-length values appended to the data area.
   for (let index = 0; index < ins.length; index++) {
     const { kind, at } = ins[index];
@@ -142,12 +151,26 @@ function perform(number, types, ins, outs, args, noreturn) {
       cursor += length;
       slots[index] = BigInt(length);
     } else if (kind === "iovs_in") {
+      const pointer = first >>> 0, count = args[at[1]] >>> 0;
+      const buffers = iovecs(pointer, count);
       let total = 0;
-      for (const [address, length] of iovecs(first >>> 0, args[at[1]] >>> 0)) {
-        const step = Math.min(length, DATA_SIZE - cursor);
-        data.set(memoryBytes.subarray(address, address + step), cursor);
-        cursor += step;
-        total += step;
+      if (guestIns && soleIovs) {
+        for (const [, length] of buffers) total += length;
+        total = Math.min(total, DATA_SIZE);
+      }
+      if (total >= LATER_MIN) {  // left in guest memory, the kernel takes it from there
+        header[IOVS_POINTER] = pointer;
+        header[IOVS_COUNT] = count;
+        inGuest = 1;
+        cursor = total;
+      } else {
+        total = 0;
+        for (const [address, length] of buffers) {
+          const step = Math.min(length, DATA_SIZE - cursor);
+          data.set(memoryBytes.subarray(address, address + step), cursor);
+          cursor += step;
+          total += step;
+        }
       }
       slots[index] = BigInt(total);
     } else if (kind === "iovs_cap") {
@@ -178,14 +201,14 @@ function perform(number, types, ins, outs, args, noreturn) {
     else if (kind === "iovs_out") iovecs(pointer, args[at[1]] >>> 0);
     else if (kind === "events" && subs) check(pointer, EVENT_SIZE * (args[subs.at[1]] >>> 0));
   }
-  const header = channel.header;
   const first = outs[0];
   if (shared && first !== undefined && first.kind === "iovs_out") {
     header[IOVS_POINTER] = args[first.at[0]];
     header[IOVS_COUNT] = args[first.at[1]];
-  } else {
+  } else if (inGuest === 0) {
     header[IOVS_COUNT] = 0;
   }
+  header[IN_GUEST] = inGuest;
   header[NUMBER] = number;
   header[IN_LENGTH] = cursor;
   Atomics.store(header, STATE, REQUEST);
@@ -206,7 +229,7 @@ function perform(number, types, ins, outs, args, noreturn) {
     // Interrupted by SA_RESTART handlers: run them, then make the same call again (its
     // ins gathered afresh: the reply reused the slots).
     if (signal !== 0) deliver(signal);
-    return perform(number, types, ins, outs, args, noreturn);
+    return perform(number, types, ins, outs, args, noreturn, soleIovs);
   }
   if (errno === 0) scatter(outs, args, slots, data, header[DIRECT]);
   if (signal !== 0) deliver(signal);
@@ -298,7 +321,7 @@ function signalOf(error) {
 
 // Run one process; the worker is reusable afterwards. The kernel worker recycles it
 // (posts the next "run") once it said "idle", or terminates it.
-function run({ pid, module, memory: sharedMemory, channel: buffer, doorbell }) {
+function run({ pid, module, memory: sharedMemory, channel: buffer, doorbell, guestIns: allowed }) {
   channel = {
     header: new Int32Array(buffer, 0, SLOTS_OFFSET / 4),
     slots: new BigInt64Array(buffer, SLOTS_OFFSET, SLOT_COUNT),
@@ -307,6 +330,7 @@ function run({ pid, module, memory: sharedMemory, channel: buffer, doorbell }) {
   };
   ended = false;
   shared = sharedMemory !== null && sharedMemory !== undefined;
+  guestIns = shared && allowed !== false;
   let imports = IMPORTS;
   if (shared) {
     const [space, name] = MEMORY_IMPORT;

@@ -13,10 +13,14 @@
 //                                   syscall benchmark, same channel and pump
 //   counters {}                     the kernel worker's counters: {directReads (replies
 //                                   read from OPFS straight into guest memory),
-//                                   channelWrites (writes into OPFS straight from a
-//                                   process's channel)}
+//                                   directWrites (writes into OPFS straight from a
+//                                   request's data), guestWrites (those of them from
+//                                   guest memory)}
 //   directReads {enabled}           off: stored ranges are read into the channel (the
 //                                   path of processes whose memory is not shared)
+//   guestIns {enabled}              off: processes started from now on copy large
+//                                   writes into the channel (the path of processes whose
+//                                   memory is not shared)
 //   failStoredReads {count}         the next `count` reads of stored ranges (file bytes
 //                                   read from OPFS for a reply) throw, as a failing
 //                                   disk would
@@ -59,6 +63,10 @@ const OPS = {
   },
   directReads({ enabled }, kernel) {
     kernel.switches.directReads = enabled;
+    return enabled;
+  },
+  guestIns({ enabled }, kernel) {
+    kernel.switches.guestIns = enabled;
     return enabled;
   },
   counters(message, kernel) {

@@ -8,7 +8,7 @@ every byte against the pattern it wrote), and the reads did go straight into gue
 memory; the same through the channel (the path of a process whose memory is not
 shared); BusyBox tools agree with a copy on tmpfs (no stored ranges); a reader stopped
 with ^Z and continued with fg still gets the right bytes (its reply was withheld); and
-large writes go into OPFS straight from the writer's channel, every byte landing.
+large writes go into OPFS straight from the writer's memory or channel, every byte landing.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ MIB = 1 << 20
 # into grown memory (1 MiB).
 CHECKED = 2 * SIZE + (1 + MIB + 3 + 777_777 + 1000 + 1) + (MIB - 23) + 100 + MIB + MIB
 READS = 32  # per check
-LATER_MIN = 64 * 1024  # kernel-worker.js: writes this large go from the channel
+LATER_MIN = 64 * 1024  # channel.js: writes this large go to OPFS from where they are
 
 
 def _archive(name: str, data: bytes) -> str:
@@ -123,14 +123,22 @@ def _large_writes(size: int) -> int:
     return large
 
 
-def test_large_writes_go_to_opfs_from_the_channel(shell: Page) -> None:
+@pytest.mark.parametrize("guest_ins", [True, False], ids=["from-guest-memory", "from-channel"])
+def test_large_writes_go_to_opfs_from_where_they_are(shell: Page, guest_ins: bool) -> None:
     """Writes of 64 KiB and more to a file of the root go into OPFS straight from the
-    writer's channel (kernel-worker.js bridge.write_channel), the smaller ones through
-    Python: the file has every byte, by the program's check and by md5sum."""
-    before = browser_session.test_op(shell, "counters")["channelWrites"]
-    assert run(shell, f"/tests/file_readback write /written.dat {SIZE}") == f"wrote {SIZE}"
-    written = browser_session.test_op(shell, "counters")["channelWrites"] - before
-    assert written == _large_writes(SIZE) == 5
+    writer's memory (shared with the kernel worker), or from its channel when it copied
+    them there (the path of a process whose memory is not shared; the test op guestIns):
+    kernel-worker.js bridge.write_request. The smaller ones go through Python. The file
+    has every byte, by the program's check and by md5sum."""
+    browser_session.test_op(shell, "guestIns", enabled=guest_ins)
+    try:
+        before = browser_session.test_op(shell, "counters")
+        assert run(shell, f"/tests/file_readback write /written.dat {SIZE}") == f"wrote {SIZE}"
+        after = browser_session.test_op(shell, "counters")
+    finally:
+        browser_session.test_op(shell, "guestIns", enabled=True)
+    assert after["directWrites"] - before["directWrites"] == _large_writes(SIZE) == 5
+    assert after["guestWrites"] - before["guestWrites"] == (5 if guest_ins else 0)
     assert run(shell, f"/tests/file_readback check /written.dat {SIZE}").startswith("ok checked")
     assert run(shell, "md5sum /written.dat") == f"{_pattern_md5(SIZE)}  /written.dat"
     run(shell, "rm /written.dat")

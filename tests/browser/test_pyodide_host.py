@@ -3,7 +3,7 @@
 worker's side of the bridge (FakeKernelWorker below, which copies replies into a channel
 as kernel-worker.js `reply` does). Reads of files on the OPFS root must reach the
 channel through a stored range, not through scratch; everything else keeps its bytes.
-Large writes to files of the root go to OPFS from the channel (ChannelBytes), failures
+Large writes to files of the root go to OPFS from the channel (RequestBytes), failures
 and a parked write included; large writes elsewhere have their data copied."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class FakeKernelWorker:
         self.system: Any = None
         self.channels: dict[int, bytearray] = {}
         self.stored_replies = 0  # replies that carried a stored range
-        self.channel_writes = 0  # write_channel calls
+        self.direct_writes = 0  # write_request calls
         self.data_requests = 0  # request_data calls
 
     def start(self, pid: int, key: str, module: object) -> str:
@@ -78,8 +78,8 @@ class FakeKernelWorker:
         (length,) = struct.unpack_from("<i", channel, IN_LENGTH_AT)
         self.system.scratch[DATA_AT:DATA_AT + length] = channel[DATA_AT:DATA_AT + length]
 
-    def write_channel(self, pid: int, number: int, at: int, length: int) -> int:
-        self.channel_writes += 1
+    def write_request(self, pid: int, number: int, at: int, length: int) -> int:
+        self.direct_writes += 1
         channel = memoryview(self.channels[pid])[DATA_AT:DATA_AT + length]
         return self.driver.write_from(number, at, channel)
 
@@ -270,10 +270,10 @@ def test_large_writes_to_a_root_file_go_to_opfs_from_the_channel(host: types.Mod
     process = spawn_writer(system, "/written")
     assert worker.call(process, "fd_write", 4, pattern(0, MIB))[0] == 0
     assert worker.call(process, "fd_write", 4, pattern(MIB, 100_000))[0] == 0
-    assert worker.channel_writes == 2
+    assert worker.direct_writes == 2
     assert worker.call(process, "fd_write", 4, pattern(MIB + 100_000, 1000))[0] == 0  # small
     assert worker.call(process, "fd_pwrite", 4, pattern(5, LATER_MIN), 5)[0] == 0
-    assert worker.channel_writes == 3 and worker.data_requests == 0
+    assert worker.direct_writes == 3 and worker.data_requests == 0
     assert system.kernel.processes.get(process.pid).fds.get(4).file.offset == MIB + 101_000
     assert system.read_file("/written") == pattern(0, MIB + 101_000)
     system.root.sync()  # and durable, through the same object
@@ -286,7 +286,7 @@ def test_large_writes_elsewhere_are_copied_into_scratch(host: types.ModuleType) 
     process = spawn_writer(system, "/tmp/written")
     assert worker.call(process, "fd_write", 4, pattern(0, 300_000))[0] == 0
     assert worker.call(process, "fd_pwrite", 4, pattern(7, 200_000), 7)[0] == 0
-    assert (worker.channel_writes, worker.data_requests) == (0, 2)
+    assert (worker.direct_writes, worker.data_requests) == (0, 2)
     assert system.read_file("/tmp/written") == pattern(0, 300_000)
     assert worker.call(process, "fd_write", 99, pattern(0, 300_000))[0] == wasi.EBADF
 
@@ -315,10 +315,10 @@ def test_a_large_write_parked_for_a_spare_file_writes_its_channel_later(
     process = spawn_writer(system, "/written")
     del driver.spares[RESERVE:]
     assert worker.post(process, "fd_write", 4, pattern(0, 200_000)) == -1  # parked
-    assert worker.channel_writes == 0
+    assert worker.direct_writes == 0
     driver.refill(8)
     system.storage.spares_refilled()  # the retry replies through bridge.deliver
     channel = worker.channels[process.pid]
     assert struct.unpack_from("<i", channel, 8)[0] == 0  # errno
-    assert worker.channel_writes == 1
+    assert worker.direct_writes == 1
     assert system.read_file("/written") == pattern(0, 200_000)

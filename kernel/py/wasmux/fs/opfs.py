@@ -26,10 +26,11 @@ range from OPFS straight into the calling process's buffers (its memory is share
 the kernel worker) or else its channel, with no copy through Python. Everything else (exec loading a module, the journal, tests) gets bytes, and
 bytes(range) reads a range here (a reply withheld from a stopped process).
 
-Channel bytes, the other way: a large write to a file of the root (fd_write, fd_pwrite)
-reaches an object's write as a ChannelBytes, the bytes still in the writing process's
-channel, and the kernel worker writes them into the driver file from there (no copy
-through Python; hosts/pyodide.py decides, only for writes whose target is such a file).
+Request bytes, the other way: a large write to a file of the root (fd_write, fd_pwrite)
+reaches an object's write as a RequestBytes, the bytes still in the writing process's
+channel or memory, and the kernel worker writes them into the driver file from there (no
+copy through Python; hosts/pyodide.py decides, only for writes whose target is such a
+file).
 
 When the pool is empty, creating a `data.*` object parks the syscall (WouldBlock on
 `spares_ready`, woken when the driver refills); the last RESERVE spares are kept for
@@ -123,12 +124,12 @@ class StoredRange:
         return self.storage.number(self.file)
 
 
-class ChannelBytes:
-    """The `length` bytes a write request of process `pid` carries, left in its channel's
-    data area (see the module docstring): `write_into(number, at)` has the kernel worker
+class RequestBytes:
+    """The `length` bytes a write request of process `pid` carries, left in its channel or
+    its memory (see the module docstring): `write_into(number, at)` has the kernel worker
     write them into the driver file numbered `number` from `at` and returns the count, or
     the driver's failure code. Valid while that call is in flight (parked included: the
-    process waits, its channel untouched). Typed as the bytes it stands for: only a write
+    process waits, its buffers untouched). Typed as the bytes it stands for: only a write
     whose target is a file of the root gets one, and nothing on that path keeps it."""
 
     __slots__ = ("length", "pid", "writer")
@@ -143,7 +144,7 @@ class ChannelBytes:
         return self.length
 
     def __repr__(self) -> str:
-        return f"ChannelBytes(pid {self.pid}, {self.length})"
+        return f"RequestBytes(pid {self.pid}, {self.length})"
 
     def write_into(self, number: int, at: int) -> int:
         return int(self.writer(self.pid, number, at, self.length))
@@ -285,7 +286,7 @@ class OPFSStorage:
         old_size = self.sizes[file]
         new_size = max(old_size, at + len(data))
         self._reserve(old_size, new_size)
-        if type(data) is ChannelBytes:
+        if type(data) is RequestBytes:
             self._check_write(data.write_into(self.number(file), at), file, old_size, data)
             self.sizes[file] = new_size
             return

@@ -14,11 +14,11 @@ imports the kernel, the ABI table and fs/opfs.py. kernel/kernel-worker.js create
                                process's channel (reading its stored range, if any)
                                and wake it
   bridge.output(bytes)         console output for the page (batched here)
-  bridge.request_data(pid)     copy the data area of that process's channel (its request
-                               being served) into scratch (DATA_LATER, below)
-  bridge.write_channel(pid, number, at, length) -> count, or the driver's failure code
-                               write the first `length` bytes of that data area into
-                               the driver file numbered `number` from `at`
+  bridge.request_data(pid)     copy the data of that process's request (being served)
+                               into scratch's data area (DATA_LATER, below)
+  bridge.write_request(pid, number, at, length) -> count, or the driver's failure code
+                               write the first `length` bytes of that data into the
+                               driver file numbered `number` from `at`
 
 A stopped process (job control) gets no reply until it is continued; one computing
 when stopped runs on until its next syscall (a Worker cannot be paused).
@@ -41,12 +41,13 @@ channel, as it copies the rest of the reply. A reply withheld from a stopped pro
 bytes (scratch serves other calls meanwhile), its range read at once.
 
 Large writes, the other way: JS leaves the data of an fd_write or fd_pwrite of at least
-64 KiB in the channel and says so in scratch's DATA_LATER word. `serve` then looks at
-the target: a file of the root gets the data as ChannelBytes (fs/opfs.py), which the
-kernel worker writes into OPFS straight from the channel (bridge.write_channel); any
-other target has JS copy the data into scratch (bridge.request_data) and decodes it as
-usual. A 1 MiB write to the root thus skips three copies (into scratch, into bytes, into
-the storage's io buffer).
+64 KiB where it is, in the channel or, for a process whose memory is shared, in the
+guest's own buffers (channel.js IN_GUEST), and says so in scratch's DATA_LATER word.
+`serve` then looks at the target: a file of the root gets the data as RequestBytes
+(fs/opfs.py), which the kernel worker writes into OPFS straight from there
+(bridge.write_request); any other target has JS copy the data into scratch
+(bridge.request_data) and decodes it as usual. A 1 MiB write to the root thus skips
+four copies (into the channel, into scratch, into bytes, into the storage's io buffer).
 
 Clocks and randomness use the C library, which Emscripten implements with
 performance.now(), Date.now() and crypto.getRandomValues(); timers are one JS
@@ -71,7 +72,7 @@ from ..abi import table, wasi
 from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
-from ..fs.opfs import ChannelBytes, OPFSStorage, StoredRange
+from ..fs.opfs import RequestBytes, OPFSStorage, StoredRange
 from ..fs.persistent import PersistentFile, PersistentFS
 from ..fs.unpack import regular_files, unpack
 from ..kernel import Handler, Kernel
@@ -432,15 +433,15 @@ class BrowserSystem:
         return self.encode(process, number, result[0], result[1])
 
     def _later_ins(self, process: Process, number: int) -> tuple[Any, ...]:
-        """The ins of a large write whose data kernel-worker.js left in the channel
-        (DATA_LATER): when its target is a file of the root, the data as ChannelBytes,
-        which OPFSStorage.write has the kernel worker write into OPFS from the channel;
-        else the data is copied into scratch now and decoded as usual."""
+        """The ins of a large write whose data kernel-worker.js left where it was
+        (DATA_LATER): when its target is a file of the root, the data as RequestBytes,
+        which OPFSStorage.write has the kernel worker write into OPFS from there; else
+        the data is copied into scratch now and decoded as usual."""
         fd, length, *rest = UNPACK_SLOTS[LATER_CALLS[number]](self.scratch, SLOTS_AT)
         entry = process.fds.entries.get(fd)
         if entry is not None and type(entry.file.inode) is PersistentFile \
                 and entry.file.inode.fs is self.root:
-            data = ChannelBytes(self.bridge.write_channel, process.pid, length)
+            data = RequestBytes(self.bridge.write_request, process.pid, length)
             return (fd, cast(bytes, data), *rest)
         self.bridge.request_data(process.pid)
         return cast(Callable[[bytearray], tuple[Any, ...]], DECODERS[number])(self.scratch)
