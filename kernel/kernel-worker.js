@@ -611,6 +611,23 @@ function requestData(process) {
   }
 }
 
+// Put a request of LATER_MIN bytes or more into scratch; false when it was answered
+// (EFAULT: buffers it left in guest memory are outside it). The data of a large write
+// stays where it is (channel or guest memory): Python has it copied (bridge.request_data)
+// only when its target is not a file of the root.
+function serveLarge(process, bytes) {
+  const header = process.header;
+  if (header[IN_GUEST] === 1 && requestBuffers(process, header[IN_LENGTH]) === null) {
+    answer(process, EFAULT);
+    return false;
+  }
+  bytes.set(process.bytes.subarray(4, DATA_OFFSET), 4);
+  const later = laterCalls.has(header[NUMBER]);
+  scratchWords[DATA_LATER] = later ? 1 : 0;
+  if (!later) requestData(process);
+  return true;
+}
+
 // Serve every posted request; runs whenever the doorbell rings.
 function serveAll() {
   for (const [pid, process] of processes) {
@@ -622,19 +639,14 @@ function serveAll() {
       continue;
     }
     const inLength = header[IN_LENGTH];
-    if (header[IN_GUEST] === 1 && requestBuffers(process, inLength) === null) {
-      answer(process, EFAULT);
+    const bytes = scratchBytes();
+    if (inLength < LATER_MIN) {  // the common case: one copy (never IN_GUEST)
+      bytes.set(process.bytes.subarray(4, DATA_OFFSET + inLength), 4);
+      scratchWords[DATA_LATER] = 0;
+    } else if (!serveLarge(process, bytes)) {
       continue;
     }
-    // The data of a large write stays where it is (channel or guest memory): Python has
-    // it copied (bridge.request_data) only when its target is not a file of the root.
-    const bytes = scratchBytes();
-    const later = inLength >= LATER_MIN && laterCalls.has(header[NUMBER]);
-    const inChannel = !later && header[IN_GUEST] !== 1;  // the common case: one copy
-    bytes.set(process.bytes.subarray(4, DATA_OFFSET + (inChannel ? inLength : 0)), 4);
     scratchWords[0] = pid;
-    scratchWords[DATA_LATER] = later ? 1 : 0;
-    if (!later && !inChannel) requestData(process);
     const length = serve();
     if (length >= 0 && processes.get(pid) === process) reply(process, length);
   }

@@ -102,7 +102,6 @@ PACK_REPLY = struct.Struct("<iiii").pack_into
 PACK_SLOTS = [struct.Struct(f"<{count}Q").pack_into for count in range(SLOT_COUNT + 1)]
 UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_COUNT + 1)]
 UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # pid (JS wrote it), number (at 0)
-UNPACK_WORD = struct.Struct("<i").unpack_from
 PACK_STORED = struct.Struct("<iiiII").pack_into  # at STORED_AT: length, file, offset, at
 CLEAR_STORED = struct.Struct("<i").pack_into  # STORED_LENGTH 0: no stored range
 STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
@@ -413,7 +412,7 @@ class BrowserSystem:
             return NO_REPLY
         decoder = DECODERS[number]
         guest = process.host_data
-        if UNPACK_WORD(scratch, LATER_AT)[0]:
+        if scratch[LATER_AT]:  # its low byte: DATA_LATER is 0 or 1
             ins = self._later_ins(process, number)
         else:
             ins = decoder(scratch) if decoder else ()
