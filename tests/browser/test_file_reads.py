@@ -8,7 +8,8 @@ every byte against the pattern it wrote), and the reads did go straight into gue
 memory; the same through the channel (the path of a process whose memory is not
 shared); BusyBox tools agree with a copy on tmpfs (no stored ranges); a reader stopped
 with ^Z and continued with fg still gets the right bytes (its reply was withheld); and
-large writes go into OPFS straight from the writer's memory or channel, every byte landing.
+large writes go into OPFS straight from the writer's memory or channel, every byte landing
+and still there after a reload.
 """
 
 from __future__ import annotations
@@ -179,5 +180,15 @@ def test_a_read_opfs_fails_is_eio_and_the_system_goes_on(shell: Page) -> None:
     browser_session.test_op(shell, "failStoredReads", count=1)
     output = run(shell, "cat /readback.dat > /dev/null; echo status $?")
     assert output == "cat: read error: I/O error\nstatus 1", output
+    assert run(shell, "md5sum /readback.dat") == f"{_pattern_md5(SIZE)}  /readback.dat"
+    assert run(shell, f"/tests/file_readback check /readback.dat {SIZE}").startswith("ok checked")
+
+
+def test_a_file_written_from_guest_memory_survives_a_reload(shell: Page) -> None:
+    """/readback.dat was written mostly from the writer's memory (large writes), then
+    fsynced and closed: after a reload (a new kernel, mounting the root from OPFS) it
+    still has every byte. Last in this module: the page is booted again."""
+    shell.reload()
+    browser_session.wait_for_prompt(shell, timeout_ms=BOOT_MS)
     assert run(shell, "md5sum /readback.dat") == f"{_pattern_md5(SIZE)}  /readback.dat"
     assert run(shell, f"/tests/file_readback check /readback.dat {SIZE}").startswith("ok checked")
