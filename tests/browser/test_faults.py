@@ -1,5 +1,6 @@
 """Faults and bad input in the browser: the browser killed (SIGKILL) in the middle of a
-loop of synced writes, repeatedly; storage quota exhausted; a corrupt or truncated rootfs
+loop of synced writes, repeatedly, and in the middle of a loop writing files in large
+writes (straight from the writer's memory into OPFS); storage quota exhausted; a corrupt or truncated rootfs
 download. (A browser lacking SharedArrayBuffer or OPFS: test_page.py.)
 
 The durability contract (ARCHITECTURE.md): once `close` of a written file returned, its
@@ -25,6 +26,8 @@ import browser_session
 import pytest
 import serve
 from playwright.sync_api import BrowserContext, Page, Playwright
+
+from .test_file_reads import REPO, _archive, _pattern_md5, compile_c
 
 BOOT_MS = 180_000
 KILL_CYCLES = 3
@@ -125,6 +128,49 @@ def test_browser_killed_during_synced_writes_keeps_synced_lines(
         kill_browser(profile)
         with contextlib.suppress(Exception):
             context.close()
+
+
+BIG_FILE = 2_000_000  # file_readback.c writes it in writes of up to 1 MiB, most >= 64 KiB
+
+
+def test_browser_killed_during_large_writes_keeps_acked_files(
+        playwright: Playwright, site_url: str, tmp_path: Path, needs_kernel: None,
+        needs_rootfs: None) -> None:
+    """Files written in large writes (which go into OPFS straight from the writer's
+    memory), each fsynced and closed before the loop prints "acked N": after the kill,
+    every acked file has every byte; the one being written may be cut, never wrong."""
+    program = compile_c([REPO / "tests" / "browser" / "programs" / "file_readback.c"],
+                        REPO / "build" / "tests" / "browser" / "file_readback.wasm",
+                        optimize="-O2")
+    profile = tmp_path / "profile"
+    context = browser_session.launch(playwright, profile)
+    page = boot_to_prompt(context, site_url + "?test=1")
+    browser_session.test_op(page, "install",
+                            archive=_archive("file_readback", program.read_bytes()))
+    browser_session.type_keys(page, "i=0; while :; do i=$((i+1)); /tests/file_readback write "
+                                    f"/big-$i {BIG_FILE} > /dev/null && echo acked $i; done")
+    page.wait_for_function("/acked \\d+/.test(window.wasmux.console.screenText())",
+                           timeout=60_000)
+    time.sleep(random.uniform(0.2, 2.0))
+    acked = max(int(number) for number in
+                re.findall(r"acked (\d+)", browser_session.screen_text(page)))
+    kill_browser(profile)
+    with contextlib.suppress(Exception):
+        context.close()
+    context = browser_session.launch(playwright, profile)
+    try:
+        page = boot_to_prompt(context, site_url)
+        sums = browser_session.run_command(
+            page, f"i=1; while [ $i -le {acked} ]; do md5sum /big-$i; i=$((i+1)); done",
+            timeout_ms=120_000).split("\n")
+        assert sums == [f"{_pattern_md5(BIG_FILE)}  /big-{i}" for i in range(1, acked + 1)]
+        cut = browser_session.run_command(page, f"wc -c < /big-{acked + 1} 2>/dev/null")
+        if cut.strip().isdigit():  # the file being written: a prefix of the pattern
+            length = int(cut)
+            assert browser_session.run_command(page, f"head -c {length} /big-{acked + 1} | "
+                                                     "md5sum") == f"{_pattern_md5(length)}  -"
+    finally:
+        context.close()
 
 
 QUOTA = 48 * 1024 * 1024
