@@ -278,7 +278,9 @@ async ([encoded, argv, times]) => {
   return [stdout, times_ms[Math.floor(times / 2)]];
 }
 """
-WORKER_LEGEND = """null syscall: sched_yield in a loop inside Wasmux (C, timed by the guest), served by the
+WORKER_LEGEND = """bench/programs/browser_bench.c (null, spawn, pipe, file) times itself from 100 ms after
+  it starts: the terminal has drawn the command line by then.
+null syscall: sched_yield in a loop inside Wasmux (C, timed by the guest), served by the
   Python kernel; baseline: the same program with the call answered by a JS handler in the
   same kernel worker over the same channel (kernel/testing.js answerInJS);
 spawn+exit: a C program spawning /bench/exit_zero and waiting, median; baseline: the same

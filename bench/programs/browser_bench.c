@@ -7,6 +7,9 @@
  *   write PATH BYTES    create PATH, write BYTES in 1 MiB calls, close -> mb_per_s
  *   read PATH BYTES     read BYTES of PATH in 1 MiB calls, from its start again
  *                       at its end (BYTES may exceed its size) -> mb_per_s
+ * Every mode first sleeps SETTLE_US, then times: the terminal has drawn the command line
+ * by then (in Chromium pinned to one CPU, drawing it took about 8 ms of a 60-80 ms timed
+ * read; the raw OPFS baselines run with no terminal activity).
  * Spawn uses the raw wasmux calls (no libwasmux needed). */
 #include <fcntl.h>
 #include <stdint.h>
@@ -19,6 +22,7 @@
 #include <wasmux/syscalls.h>
 
 #define CHUNK (1 << 20)
+#define SETTLE_US 100000
 
 static char buffer[CHUNK];
 
@@ -52,6 +56,7 @@ static double rate(double bytes, double ns) {
 }
 
 int main(int argc, char **argv) {
+    usleep(SETTLE_US);
     if (argc == 3 && strcmp(argv[1], "null") == 0) {
         long count = atol(argv[2]);
         double start = now_ns();
