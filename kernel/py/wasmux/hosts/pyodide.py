@@ -104,6 +104,8 @@ UNPACK_SLOTS = [struct.Struct(f"<{count}Q").unpack_from for count in range(SLOT_
 UNPACK_REQUEST = struct.Struct("<ii").unpack_from  # pid (JS wrote it), number (at 0)
 PACK_STORED = struct.Struct("<iiiII").pack_into  # at STORED_AT: length, file, offset, at
 CLEAR_STORED = struct.Struct("<i").pack_into  # STORED_LENGTH 0: no stored range
+# errno, in length, out length, signal and STORED_LENGTH (at ERRNO_AT): a reply of no outs
+PACK_EMPTY_REPLY = struct.Struct("<iiiii").pack_into
 STRUCT_PACKERS = {name: getattr(wasi, name.upper()) for name in wasi.LAYOUTS}
 
 
@@ -245,7 +247,7 @@ def _with_stored_ranges(handler: Handler, storage: OPFSStorage) -> Handler:
 class Guest:
     """What the host keeps per process: the call in flight and whether it is held."""
 
-    __slots__ = ("held", "number", "pending", "process", "system")
+    __slots__ = ("held", "number", "pending", "process", "replier", "system")
 
     def __init__(self, system: BrowserSystem, process: Process) -> None:
         self.system = system
@@ -253,6 +255,7 @@ class Guest:
         self.number = 0
         self.held = False
         self.pending: bytes | None = None  # the encoded reply withheld while stopped
+        self.replier = self.reply  # bound once: every syscall hands it to the kernel
 
     def reply(self, errno: int, outs: tuple[Any, ...]) -> None:
         """A parked call completed: encode and ship the reply."""
@@ -417,7 +420,7 @@ class BrowserSystem:
         else:
             ins = decoder(scratch) if decoder else ()
         try:
-            result = self.submit(process, number, ins, guest.reply)
+            result = self.submit(process, number, ins, guest.replier)
         except ProcessExit:
             self.bridge.terminate(pid)
             return NO_REPLY
@@ -429,7 +432,11 @@ class BrowserSystem:
         if guest.held:
             self.withhold(guest, number, result[0], result[1])
             return NO_REPLY
-        return self.encode(process, number, result[0], result[1])
+        errno, outs = result
+        if not outs and not process.attention:  # no outs, no signal: words ERRNO..STORED_LENGTH
+            PACK_EMPTY_REPLY(scratch, ERRNO_AT, errno, 0, 0, 0, 0)
+            return DATA_AT
+        return self.encode(process, number, errno, outs)
 
     def _later_ins(self, process: Process, number: int) -> tuple[Any, ...]:
         """The ins of a large write whose data kernel-worker.js left where it was
