@@ -72,7 +72,7 @@ from ..abi import table, wasi
 from ..errors import KernelError, ProcessExec, ProcessExit
 from ..fdtable import Descriptor, FdTable
 from ..file import OpenFile
-from ..fs.opfs import RequestBytes, OPFSStorage, StoredRange
+from ..fs.opfs import OPFSStorage, RequestBytes, StoredRange
 from ..fs.persistent import PersistentFile, PersistentFS
 from ..fs.unpack import regular_files, unpack
 from ..kernel import Handler, Kernel
