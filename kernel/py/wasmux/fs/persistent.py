@@ -66,6 +66,8 @@ class _storage_errors:  # lower case: used like a function, `with _storage_error
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: object) -> None:
+        if error is None:
+            return
         if isinstance(error, StorageFull):
             raise KernelError(wasi.ENOSPC, str(error)) from error
         if isinstance(error, StorageError):
