@@ -69,6 +69,24 @@ def kill_browser(profile: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def kill_during(context: BrowserContext, profile: Path, chance: random.Random,
+                loop: str) -> int:
+    """Types `loop` (a shell loop printing "acked N" once its step N is synced) into the
+    first page of `context`, lets it run 0.2-3 s after its first ack, then SIGKILLs the
+    browser; the last N the terminal showed."""
+    page = browser_session.first_page(context)
+    browser_session.type_keys(page, loop)
+    page.wait_for_function("/acked \\d+/.test(window.wasmux.console.screenText())",
+                           timeout=60_000)
+    time.sleep(chance.uniform(0.2, 3.0))
+    acked = max(int(number) for number in
+                re.findall(r"acked (\d+)", browser_session.screen_text(page)))
+    kill_browser(profile)
+    with contextlib.suppress(Exception):
+        context.close()
+    return acked
+
+
 def boot_to_prompt(context: BrowserContext, url: str) -> Page:
     page = browser_session.first_page(context)
     page.goto(url)
@@ -118,16 +136,8 @@ def test_browser_killed_during_synced_writes_keeps_synced_lines(
             context.close()
             break
         path = f"/durable-{cycle + 1}.log"
-        browser_session.type_keys(
-            page, f"i=0; while :; do i=$((i+1)); echo line $i >> {path} && echo acked $i; done")
-        page.wait_for_function("/acked \\d+/.test(window.wasmux.console.screenText())",
-                               timeout=60_000)
-        time.sleep(chance.uniform(0.2, 3.0))
-        acked = max(int(number) for number in
-                    re.findall(r"acked (\d+)", browser_session.screen_text(page)))
-        kill_browser(profile)
-        with contextlib.suppress(Exception):
-            context.close()
+        acked = kill_during(context, profile, chance, "i=0; while :; do i=$((i+1)); "
+                            f"echo line $i >> {path} && echo acked $i; done")
 
 
 BIG_FILE = 2_000_000  # file_readback.c writes it in writes of up to 1 MiB, most >= 64 KiB
@@ -147,16 +157,9 @@ def test_browser_killed_during_large_writes_keeps_acked_files(
     page = boot_to_prompt(context, site_url + "?test=1")
     browser_session.test_op(page, "install",
                             archive=_archive("file_readback", program.read_bytes()))
-    browser_session.type_keys(page, "i=0; while :; do i=$((i+1)); /tests/file_readback write "
-                                    f"/big-$i {BIG_FILE} > /dev/null && echo acked $i; done")
-    page.wait_for_function("/acked \\d+/.test(window.wasmux.console.screenText())",
-                           timeout=60_000)
-    time.sleep(random.uniform(0.2, 2.0))
-    acked = max(int(number) for number in
-                re.findall(r"acked (\d+)", browser_session.screen_text(page)))
-    kill_browser(profile)
-    with contextlib.suppress(Exception):
-        context.close()
+    acked = kill_during(context, profile, random.Random(), "i=0; while :; do i=$((i+1)); "
+                        f"/tests/file_readback write /big-$i {BIG_FILE} > /dev/null && "
+                        "echo acked $i; done")
     context = browser_session.launch(playwright, profile)
     try:
         page = boot_to_prompt(context, site_url)
