@@ -24,9 +24,10 @@ export const STORED_FILE = 7;    // the driver's number of the file (OPFSDriver.
 export const STORED_OFFSET = 8;  // where it goes, from the start of the data area
 export const STORED_AT = 9;      // its position in the file: low word, then high word
 // A process whose memory is shared (modules.js shareMemory) names the iovecs of a call's
-// first out when it is iovs_out (or of its ins, IN_GUEST below) (fd_read, fd_pread, the receives); the kernel worker may
+// first out when it is iovs_out (fd_read, fd_pread, the receives); the kernel worker may
 // then read a stored range straight into those buffers and say so in DIRECT, and the
 // process worker skips copying that out from the data area (which it leaves unwritten).
+// The same words name the iovecs of a large write left in guest memory (IN_GUEST below).
 export const IOVS_POINTER = 11;  // request: guest address of the iovec array
 export const IOVS_COUNT = 12;    // request: its length, 0 when the call has no such out
 export const DIRECT = 13;        // reply: bytes of that out already in guest memory, or 0

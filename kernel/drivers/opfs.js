@@ -167,9 +167,9 @@ export class OPFSDriver {
     if (count < target.length) target.fill(0, count);
   }
 
-  // For kernel-worker.js, not fs/opfs.py: write `source` (a view of a process's channel,
-  // the data of its write request) into the file numbered `number` from `at`; write()'s
-  // answers.
+  // For kernel-worker.js, not fs/opfs.py: write `source` (the data of a process's write
+  // request: a view of its channel or of its memory) into the file numbered `number`
+  // from `at`; write()'s answers.
   writeFrom(number, at, source) {
     try {
       return this.handles.get(`o.${number}`).write(source, { at });

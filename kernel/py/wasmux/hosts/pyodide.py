@@ -81,7 +81,7 @@ from ..proc import RUNNING, Process
 # kernel/channel.js
 ERRNO_AT = 8  # then IN_LENGTH, OUT_LENGTH, SIGNAL words
 STORED_AT = 24  # STORED_LENGTH, STORED_FILE, STORED_OFFSET, STORED_AT (low, high) words
-LATER_AT = 56  # DATA_LATER: the request's data was left in the channel (a large write)
+LATER_AT = 56  # DATA_LATER: a large write's data was left in the channel or guest memory
 SLOTS_AT = 64
 SLOT_COUNT = 16
 DATA_AT = SLOTS_AT + 8 * SLOT_COUNT
@@ -225,7 +225,7 @@ ENCODERS = [_encoder(call) for call in table.SYSCALLS]
 # the reply (at once, or through Guest.reply when parked), and they read nothing else.
 STORED_RANGE_CALLS = frozenset(call.number for call in table.SYSCALLS
                                if any(view.kind == "iovs_out" for view in call.outs))
-# Writes whose data kernel-worker.js leaves in the channel when large (DATA_LATER): the
+# Writes whose data kernel-worker.js leaves where it is when large (DATA_LATER): the
 # number of each and of its ins, fd and the data first (see BrowserSystem._later_ins).
 LATER_CALLS = {call.number: len(call.ins) for call in table.SYSCALLS
                if call.module == table.WASI and call.name in ("fd_write", "fd_pwrite")}
